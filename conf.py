@@ -1,0 +1,388 @@
+"""Sphinx configuration of *Optimization for Large-Scale Machine Learning*.
+
+Everything a maintainer may want to change sits in the first section:
+the repository address (used by the repository and launch buttons), the
+math macros (shared by MathJax and LaTeX) and the execution limits.
+"""
+
+import hashlib
+import importlib
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.resolve()
+sys.path.insert(0, str(ROOT / "src"))
+
+# -- Settings a maintainer edits ---------------------------------------------
+
+#: Public repository of the book (repository button, Binder and Colab buttons).
+REPOSITORY_URL = "https://github.com/optbook/optimization-for-large-scale-ml"
+REPOSITORY_BRANCH = "main"
+
+#: Per-cell execution limit in seconds. Chapters are meant to run in well under
+#: a minute; a cell that hangs fails the build after this limit.
+CELL_TIMEOUT = 300
+
+#: Math macros, defined once: they are turned into the MathJax configuration
+#: and into ``\newcommand`` lines of the LaTeX preamble. A value is either the
+#: expansion, or ``[expansion, number_of_arguments]``.
+MATH_MACROS = {
+    "R": r"\mathbb{R}",
+    "N": r"\mathbb{N}",
+    "E": r"\mathbb{E}",
+    "Prob": r"\mathbb{P}",
+    "prox": r"\operatorname{prox}",
+    "argmin": r"\operatorname*{arg\,min}",
+    "argmax": r"\operatorname*{arg\,max}",
+    "dom": r"\operatorname{dom}",
+    "epi": r"\operatorname{epi}",
+    "env": r"\operatorname{env}",
+    "sign": r"\operatorname{sign}",
+    "dist": r"\operatorname{dist}",
+    "conv": r"\operatorname{conv}",
+    "relint": r"\operatorname{ri}",
+    "diag": r"\operatorname{diag}",
+    "tr": r"\operatorname{tr}",
+    "Id": r"\mathrm{Id}",
+    "indicator": r"\iota",
+    "inner": [r"\left\langle #1, #2 \right\rangle", 2],
+    "norm": [r"\left\lVert #1 \right\rVert", 1],
+    "abs": [r"\left\lvert #1 \right\rvert", 1],
+}
+
+
+def latex_macros(macros):
+    """Return LaTeX preamble lines defining ``macros`` (overriding any default)."""
+    lines = []
+    for name, value in macros.items():
+        body, nargs = (value, 0) if isinstance(value, str) else value
+        args = f"[{nargs}]" if nargs else ""
+        lines.append(rf"\providecommand{{\{name}}}{{}}")
+        lines.append(rf"\renewcommand{{\{name}}}{args}{{{body}}}")
+    return "\n".join(lines)
+
+
+# -- Project -----------------------------------------------------------------
+
+project = "Optimization for Large-Scale Machine Learning"
+author = "The optbook authors"
+copyright = "2026, the optbook authors"
+release = importlib.import_module("optbook").__version__
+
+
+def _commit_date():
+    """Date of the last commit (so that two builds of one commit are identical)."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=ROOT,
+                             capture_output=True, text=True, check=True, timeout=10)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+today = _commit_date() or ""
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_proof",
+    "sphinx_exercise",
+    "sphinxcontrib.bibtex",
+    "sphinx_design",
+    "sphinx_copybutton",
+    "sphinx_togglebutton",
+    "sphinx_gallery.gen_gallery",
+]
+
+root_doc = "index"
+exclude_patterns = [
+    "_build",
+    ".venv",
+    "**/.ipynb_checkpoints",
+    ".pytest_cache",
+    "README.md",
+    "benchmarks",
+    "tests",
+    "src",
+    "gallery",  # sources of sphinx-gallery; it writes its pages to gallery_build
+    "gallery_build/**.ipynb",  # notebooks written by sphinx-gallery are downloads, not pages
+    "test-artifacts",
+    "_fragments",  # text included by index.md and preface.md
+]
+suppress_warnings = ["mystnb.unknown_mime_type"]
+numfig = True
+math_numfig = True
+numfig_secnum_depth = 1
+nitpicky = True
+# Types in docstrings from third-party packages: the book builds offline, so
+# there is no intersphinx inventory to resolve them against.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(numpy|np|scipy|sklearn|matplotlib|collections|typing)(\..*)?"),
+    (r"py:.*", r"(array_like|ndarray|callable|optional|default)"),
+]
+
+# -- MyST and notebook execution ---------------------------------------------
+
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "attrs_inline"]
+myst_dmath_double_inline = True
+myst_heading_anchors = 3
+
+
+def _package_fingerprint():
+    """Hash of every source file of optbook (and of the kernel profile).
+
+    jupyter-cache keys a notebook on its cells only. Keying the cache folder on
+    the package's sources as well makes a change in ``src/optbook`` re-execute
+    the chapters (which all import it), while a prose edit re-executes nothing.
+    """
+    digest = hashlib.sha256()
+    sources = sorted((ROOT / "src" / "optbook").rglob("*.py"))
+    # The kernel profile decides the figure formats: a change must re-execute too.
+    sources.append(ROOT / ".ipython" / "profile_default" / "ipython_kernel_config.py")
+    for path in sources:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+PACKAGE_FINGERPRINT = _package_fingerprint()
+_cache_root = ROOT / "_build" / ".jupyter_cache"
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(_cache_root / PACKAGE_FINGERPRINT)
+nb_execution_timeout = CELL_TIMEOUT
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_excludepatterns = []
+nb_merge_streams = True
+
+# Drop caches keyed on older package versions (they can never be hit again).
+if _cache_root.is_dir():
+    for old in _cache_root.iterdir():
+        if old.name != PACKAGE_FINGERPRINT:
+            shutil.rmtree(old, ignore_errors=True)
+
+# Kernels started for chapters and examples read the book's IPython profile
+# (figure formats: SVG for HTML, PDF for LaTeX) and produce reproducible
+# figure files (no creation dates, fixed SVG ids).
+os.environ["IPYTHONDIR"] = str(ROOT / ".ipython")
+os.environ["SOURCE_DATE_EPOCH"] = "0"
+
+# -- Gallery -----------------------------------------------------------------
+
+_gallery_stamp = ROOT / "_build" / ".gallery_package_fingerprint"
+_gallery_stale = (
+    not _gallery_stamp.is_file() or _gallery_stamp.read_text() != PACKAGE_FINGERPRINT
+)
+
+sphinx_gallery_conf = {
+    "examples_dirs": ["gallery"],
+    "gallery_dirs": ["gallery_build"],
+    "filename_pattern": r"/plot_",
+    "within_subsection_order": "FileNameSortKey",
+    "doc_module": ("optbook",),
+    "backreferences_dir": "api/generated/backreferences",
+    "image_scrapers": ("matplotlib",),
+    "remove_config_comments": True,
+    "download_all_examples": False,
+    "write_computation_times": False,
+    "show_memory": False,
+    "abort_on_example_error": False,
+    "only_warn_on_example_error": False,
+    "matplotlib_animations": False,
+    # A change of the package re-runs every example; otherwise only the
+    # examples whose source changed are run.
+    "run_stale_examples": _gallery_stale,
+    "reset_modules": ("matplotlib",),
+    "capture_repr": ("_repr_html_", "__repr__"),
+    "min_reported_time": 0,
+}
+
+
+def _record_gallery_fingerprint(app, exception):
+    if exception is None and app.builder.name == "html":
+        _gallery_stamp.parent.mkdir(parents=True, exist_ok=True)
+        _gallery_stamp.write_text(PACKAGE_FINGERPRINT)
+
+
+# -- API reference (one page per module, generated from the package) ---------
+
+API_MODULES = [
+    ("prox", "Proximal operators and projections"),
+    ("convex", "Numerical convex analysis"),
+    ("objectives", "Objective functions"),
+    ("datasets", "Data sets"),
+    ("first_order", "First-order methods"),
+    ("trace", "Recording iterations"),
+    ("plotting", "Plotting helpers"),
+    ("stochastic", "Stochastic methods"),
+    ("optim", "Optimizers for deep learning"),
+    ("autodiff", "Automatic differentiation"),
+    ("nn", "Neural networks"),
+]
+
+
+def _public_names(module):
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [
+            n
+            for n, obj in vars(module).items()
+            if not n.startswith("_") and getattr(obj, "__module__", None) == module.__name__
+        ]
+    return list(names)
+
+
+def _write_if_changed(path, text):
+    """Write ``text`` unless the file already holds it (keeps rebuilds incremental)."""
+    if not path.is_file() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def generate_api_pages():
+    """Write ``api/generated/<module>.rst`` for each module of optbook that exists."""
+    out = ROOT / "api" / "generated"
+    entries = []
+    for name, title in API_MODULES:
+        if not (ROOT / "src" / "optbook" / f"{name}.py").is_file():
+            continue
+        modname = f"optbook.{name}"
+        module = importlib.import_module(modname)
+        heading = f"``{modname}``: {title}"
+        lines = [heading, "=" * len(heading), "", f".. automodule:: {modname}", "   :no-members:", ""]
+        for obj_name in _public_names(module):
+            obj = getattr(module, obj_name)
+            full = f"{modname}.{obj_name}"
+            if isinstance(obj, type):
+                lines += [f".. autoclass:: {full}", "   :members:", ""]
+            elif callable(obj):
+                lines += [f".. autofunction:: {full}", ""]
+            else:
+                continue
+            lines += [
+                ".. only:: html",
+                "",
+                f"   .. minigallery:: {full}",
+                f"      :add-heading: Gallery examples using ``{obj_name}``",
+                "      :heading-level: -",
+                "",
+            ]
+        _write_if_changed(out / f"{name}.rst", "\n".join(lines))
+        entries.append(f"generated/{name}")
+    index = ["API reference", "=============", "",
+             ".. automodule:: optbook", "   :no-members:", "",
+             "The companion package, one page per module. Each function lists the",
+             "gallery examples that call it. The solvers of :mod:`optbook.first_order`",
+             "and :class:`optbook.trace.Trace` are also available at the top of the",
+             "package (``optbook.gradient_descent``, ``optbook.Trace``...).", "",
+             ".. toctree::", "   :maxdepth: 1", ""]
+    index += [f"   {e}" for e in entries]
+    _write_if_changed(ROOT / "api" / "index.rst", "\n".join(index) + "\n")
+
+
+generate_api_pages()
+
+
+# -- The printed book's root document ----------------------------------------
+#
+# The landing page (index.md) is a web page: its sections would become stray
+# chapters in LaTeX. The PDF therefore starts from book_pdf.md, generated here
+# from the toctrees of index.md (so the table of contents is written once),
+# with the preface first and without the HTML-only gallery.
+
+TOCTREE_RE = re.compile(r"```\{toctree\}\n(.*?)```", re.S)
+
+
+def generate_pdf_root():
+    """Write ``book_pdf.md``: the preface, then every toctree of index.md but the gallery's."""
+    blocks = [b for b in TOCTREE_RE.findall((ROOT / "index.md").read_text())
+              if "gallery_build/index" not in b]
+    parts = ["---", "orphan: true", "---", "", f"# {project}", "",
+             "```{toctree}", ":hidden:", "", "preface", "```", ""]
+    parts += [f"```{{toctree}}\n{b}```\n" for b in blocks]
+    _write_if_changed(ROOT / "book_pdf.md", "\n".join(parts))
+
+
+generate_pdf_root()
+
+autodoc_typehints = "none"
+autodoc_member_order = "bysource"
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+numpydoc_validation_checks = set()
+
+# -- Theorems, exercises, bibliography ---------------------------------------
+
+prf_realtyp_to_countertyp = {}
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+# -- HTML --------------------------------------------------------------------
+
+html_theme = "sphinx_book_theme"
+html_title = "Optimization for Large-Scale ML"
+html_static_path = ["_static"]
+html_css_files = ["book.css"]
+html_last_updated_fmt = None
+html_copy_source = True
+html_theme_options = {
+    "repository_url": REPOSITORY_URL,
+    "repository_branch": REPOSITORY_BRANCH,
+    "path_to_docs": "",
+    "use_repository_button": True,
+    "use_download_button": True,
+    "use_source_button": True,
+    "use_issues_button": False,
+    "use_fullscreen_button": True,
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "launch_buttons": {
+        "binderhub_url": "https://mybinder.org",
+        "colab_url": "https://colab.research.google.com",
+        "notebook_interface": "jupyterlab",
+    },
+}
+mathjax3_config = {
+    "tex": {
+        "macros": {k: (v if isinstance(v, str) else list(v)) for k, v in MATH_MACROS.items()},
+        "tags": "ams",
+    }
+}
+
+# -- LaTeX / PDF -------------------------------------------------------------
+
+latex_engine = "xelatex"
+latex_use_xindy = False
+latex_domain_indices = False
+latex_show_urls = "no"
+latex_documents = [
+    ("book_pdf", "optbook.tex", project, author, "manual"),
+]
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    "preamble": "\n".join(
+        [
+            r"\usepackage{amssymb}",
+            r"\usepackage{amsthm}",
+            latex_macros(MATH_MACROS),
+            r"\setcounter{tocdepth}{1}",
+        ]
+    ),
+    "printindex": "",
+    "figure_align": "htbp",
+}
+
+
+def setup(app):
+    app.connect("build-finished", _record_gallery_fingerprint)
