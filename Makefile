@@ -51,10 +51,10 @@ pdf: $(STAMP)
 	@echo "The PDF is $(BUILDDIR)/latex/optbook.pdf"
 
 test: html pdf
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -m "not book"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not book"
 
 serve: $(HTML_INDEX)
 	$(BIN)/python -m http.server --directory $(BUILDDIR)/html 8000

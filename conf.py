@@ -155,7 +155,9 @@ def _package_fingerprint():
 PACKAGE_FINGERPRINT = _package_fingerprint()
 _cache_root = ROOT / "_build" / ".jupyter_cache"
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(_cache_root / PACKAGE_FINGERPRINT)
+# Relative to the source folder, so that a copy of the project (with its _build)
+# keeps the same configuration and stays up to date.
+nb_execution_cache_path = f"_build/.jupyter_cache/{PACKAGE_FINGERPRINT}"
 nb_execution_timeout = CELL_TIMEOUT
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True

@@ -1,0 +1,79 @@
+"""A chapter whose cell fails makes the build fail, naming the chapter.
+
+The check builds a throw-away copy of the book's machinery with one chapter.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.book
+
+
+def _throwaway_project(tmp_path, chapter_source):
+    """A copy of the book's machinery with a single chapter and no gallery example."""
+    dest = tmp_path / "book"
+    ignore = shutil.ignore_patterns("_build", ".venv", "gallery_build", "api", ".git",
+                                    "chapters", "benchmarks", "tests", "*.egg-info",
+                                    "__pycache__", ".pytest_cache", ".hypothesis")
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    for sub in (dest / "gallery").iterdir():
+        if sub.is_dir():
+            shutil.rmtree(sub)
+    (dest / "chapters").mkdir()
+    (dest / "chapters" / "tiny.md").write_text(chapter_source)
+    (dest / "index.md").write_text(
+        "# Test book\n\n```{toctree}\n:caption: Part\n\nchapters/tiny\n```\n\n"
+        "```{toctree}\n:caption: Reference\n\napi/index\nbibliography\n```\n\n"
+        "::::{only} html\n```{toctree}\n\ngallery_build/index\n```\n::::\n"
+    )
+    return dest
+
+
+CHAPTER_TEMPLATE = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Tiny chapter
+
+```{{code-cell}} ipython3
+import optbook
+x = {expression}
+```
+"""
+
+
+def _sphinx(project):
+    env = dict(os.environ, PYTHONPATH=str(project / "src"))
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-n",
+         ".", "_build/html"],
+        cwd=project, capture_output=True, text=True, timeout=900, env=env,
+    )
+
+
+def test_failing_cell_fails_the_build_and_names_the_file(tmp_path):
+    project = _throwaway_project(tmp_path, CHAPTER_TEMPLATE.format(expression="1 / 0"))
+    result = _sphinx(project)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, "a failing cell must fail the build"
+    assert "chapters/tiny.md" in output, "the error names the chapter"
+    assert "ZeroDivisionError" in output, "the error shows the traceback"
+
+    # The same project with a working cell builds: the failure came from the cell.
+    (project / "chapters" / "tiny.md").write_text(CHAPTER_TEMPLATE.format(expression="1 / 2"))
+    result = _sphinx(project)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
