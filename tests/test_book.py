@@ -5,6 +5,7 @@ The HTML and PDF checks read the output of ``make html`` and ``make pdf``
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -178,3 +179,76 @@ def test_no_change_rebuild_reads_and_executes_nothing():
     ran = re.search(r"successfully executed (\d+) out of", output)
     assert ran and ran.group(1) == "0", "no gallery example runs again: " + output[-3000:]
     assert "targets for 0 source files that are out of date" in output
+
+
+
+# -- Theorems and their tests ----------------------------------------------
+
+RATE_THEOREM = re.compile(
+    r"^(:{3,})\{prf:theorem\}[^\n]*\n((?::[a-z]+:[^\n]*\n)+)", re.M
+)
+
+
+def _rate_labels():
+    labels = {}
+    for chapter in CHAPTERS:
+        for _, options in RATE_THEOREM.findall(chapter.read_text()):
+            if re.search(r"^:class:.*\brate\b", options, re.M):
+                label = re.search(r"^:label:\s*(\S+)", options, re.M)
+                assert label, f"a rate theorem of {chapter.name} has no label"
+                labels[label.group(1)] = chapter.name
+    return labels
+
+
+def test_every_rate_theorem_has_a_test():
+    """BOOK_GUIDE §6: each theorem marked `:class: rate` is checked in tests/test_theorems*.py."""
+    tests = "\n".join(p.read_text() for p in (ROOT / "tests").glob("test_theorems*.py"))
+    labels = _rate_labels()
+    missing = [f"{label} ({chapter})" for label, chapter in labels.items() if label not in tests]
+    assert not missing, "rate theorems without a test: " + ", ".join(missing)
+
+
+def test_rate_theorems_are_marked():
+    """The labels that tests/test_theorems.py checks are rate theorems of the book."""
+    labels = _rate_labels()
+    source = (ROOT / "tests" / "test_theorems.py").read_text()
+    tested = set(re.findall(r"thm-[a-z0-9-]+", source))
+    written = {lab for ch in CHAPTERS for lab in re.findall(r":label:\s*(thm-[a-z0-9-]+)",
+                                                         ch.read_text())}
+    for label in tested & written:
+        assert label in labels, f"{label} states a rate: mark it with `:class: rate`"
+
+
+# -- Downloads -------------------------------------------------------------
+
+
+def test_chapter_notebook_runs_in_a_fresh_kernel(tmp_path):
+    """The .ipynb a reader downloads runs top to bottom with the package installed."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    _require(HTML / "index.html", "make html")
+    notebook = HTML / "_sources" / "chapters" / "01_convex_analysis.ipynb"
+    assert notebook.is_file()
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    env = dict(os.environ)
+    env.pop("IPYTHONDIR", None)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    client.execute(env=env)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+
+
+def test_gallery_examples_download_as_script_and_notebook():
+    _require(HTML / "index.html", "make html")
+    downloads = {p.name for p in (HTML / "_downloads").rglob("*") if p.is_file()}
+    for script in (ROOT / "gallery").glob("*/plot_*.py"):
+        assert script.name in downloads, f"{script.name} is not downloadable"
+        assert script.with_suffix(".ipynb").name in downloads, (
+            f"{script.stem}.ipynb is not downloadable"
+        )
