@@ -349,6 +349,8 @@ html_static_path = ["_static"]
 html_css_files = ["book.css"]
 html_last_updated_fmt = None
 html_copy_source = True
+# Light, dark or following the reader's system (the theme switch cycles through them).
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "repository_url": REPOSITORY_URL,
     "repository_branch": REPOSITORY_BRANCH,
@@ -367,6 +369,26 @@ html_theme_options = {
         "notebook_interface": "jupyterlab",
     },
 }
+# MathJax is served by the site itself, never from a CDN: the book typesets its
+# math offline. Its files come from PyPI (django-static-mathjax ships MathJax 3)
+# and are copied into _static/mathjax once per output folder.
+mathjax_path = "mathjax/tex-chtml.js"
+
+
+def _mathjax_source():
+    import mathjax  # the django-static-mathjax distribution
+
+    return Path(mathjax.__path__[0]) / "static" / "mathjax" / "es5"
+
+
+def _copy_mathjax(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    dest = Path(app.outdir) / "_static" / "mathjax"
+    if not (dest / "tex-chtml.js").is_file():
+        shutil.copytree(_mathjax_source(), dest, dirs_exist_ok=True)
+
+
 mathjax3_config = {
     "tex": {
         "macros": {k: (v if isinstance(v, str) else list(v)) for k, v in MATH_MACROS.items()},
@@ -401,3 +423,4 @@ latex_elements = {
 
 def setup(app):
     app.connect("build-finished", _record_gallery_fingerprint)
+    app.connect("build-finished", _copy_mathjax)
