@@ -65,6 +65,7 @@ $(HTML_INDEX):
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/solvers.py
 	$(BIN)/python benchmarks/autodiff.py
+	$(BIN)/python benchmarks/build.py
 
 clean:
 	rm -rf $(BUILDDIR) gallery_build api/generated api/index.rst jupyter_execute
