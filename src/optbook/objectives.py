@@ -1,0 +1,517 @@
+r"""Smooth objectives of machine learning, with their constants.
+
+Every objective here is a mean over samples, so that it matches
+scikit-learn's conventions (BOOK_GUIDE §5), and exposes
+
+* ``value(x)``, ``grad(x)``, ``hess(x)`` on the full data;
+* ``lipschitz`` (the smoothness constant :math:`L`) and ``strong_convexity``
+  (the constant :math:`\mu`, ``0.0`` when the function is not strongly
+  convex), both computed once, lazily, from an eigenvalue decomposition of the
+  smaller Gram matrix (:math:`A^\top A` or :math:`A A^\top`);
+* ``n_features`` (the dimension :math:`d`);
+* ``minimizer()`` where a closed form exists, ``reference_solution()`` where
+  the reference minimizer comes from a tight iterative solve.
+
+The finite-sum objectives (:class:`LeastSquares`, :class:`LogisticRegression`)
+also expose ``n_samples``, ``value_i(x, idx)`` and ``grad_i(x, idx)``: the mean
+loss and the mean gradient over the rows ``idx`` (an integer array), in one
+vectorized operation, for the stochastic methods of the book.
+
+The data are copied once at construction (so later changes to the caller's
+arrays do not change the objective); no method copies them again.
+
+See the chapter :ref:`chap-convex-analysis` for the definitions of
+:math:`L`-smoothness and :math:`\mu`-strong convexity.
+"""
+
+from functools import cached_property
+
+import numpy as np
+from scipy.special import expit
+
+from ._validation import (
+    as_float_array,
+    check_nonnegative,
+    check_positive,
+    check_int,
+)
+
+__all__ = ["LeastSquares", "LogisticRegression", "Quadratic"]
+
+
+def _gram_eigvalsh(A):
+    """Eigenvalues (ascending) of the smaller of ``A.T @ A`` and ``A @ A.T``."""
+    n, d = A.shape
+    gram = A.T @ A if d <= n else A @ A.T
+    return np.linalg.eigvalsh(gram)
+
+
+def _check_point(x, d, name="x"):
+    """Return ``x`` as a finite float vector of length ``d`` (no copy: O(d) check)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape != (d,):
+        raise ValueError(f"{name} must have shape ({d},), got {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} must contain only finite values (found NaN or inf)")
+    return x
+
+
+def _check_indices(idx, n):
+    """Return ``idx`` as an integer index array into ``range(n)``."""
+    idx = np.asarray(idx)
+    if idx.ndim == 0:
+        idx = idx.reshape(1)
+    if idx.ndim != 1 or idx.size == 0:
+        raise ValueError(f"idx must be a nonempty 1-D integer array, got shape {idx.shape}")
+    if not np.issubdtype(idx.dtype, np.integer):
+        raise TypeError(f"idx must be an integer array, got dtype {idx.dtype}")
+    if idx.min() < -n or idx.max() >= n:
+        raise ValueError(f"idx must contain indices in [0, {n}), got range "
+                         f"[{idx.min()}, {idx.max()}]")
+    return idx
+
+
+def _check_design(A, name="A"):
+    A = as_float_array(A, name, ndim=2)
+    if A.shape[0] == 0 or A.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one row and one column, got shape {A.shape}")
+    return np.ascontiguousarray(A)
+
+
+class _Objective:
+    """Shared conveniences: ``f(x)`` is ``f.value(x)``."""
+
+    def __call__(self, x):
+        return self.value(x)
+
+    @property
+    def n_features(self):
+        """int: the dimension :math:`d` of the variable."""
+        return self._d
+
+
+class LeastSquares(_Objective):
+    r"""Least squares :math:`f(x) = \frac{1}{2n}\|Ax - b\|_2^2`.
+
+    Parameters
+    ----------
+    A : array_like, shape (n, d)
+        Design matrix.
+    b : array_like, shape (n,)
+        Targets.
+
+    Attributes
+    ----------
+    lipschitz : float
+        :math:`L = \lambda_{\max}(A^\top A)/n`, the smoothness constant.
+    strong_convexity : float
+        :math:`\mu = \lambda_{\min}(A^\top A)/n` (``0.0`` when
+        :math:`A` has fewer rows than columns or is rank deficient).
+    pl_constant : float
+        The Polyak–Łojasiewicz constant: the smallest *positive* eigenvalue
+        of :math:`A^\top A/n`. Least squares satisfies
+        :math:`\frac12\|\nabla f(x)\|^2 \ge \mu_{PL}(f(x) - f^\star)` even
+        when it is not strongly convex :cite:p:`karimi2016`.
+    n_samples, n_features : int
+        :math:`n` and :math:`d`.
+
+    Notes
+    -----
+    :math:`\nabla f(x) = A^\top(Ax - b)/n` and
+    :math:`\nabla^2 f(x) = A^\top A/n`. One gradient costs two matrix-vector
+    products, :math:`O(nd)`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optbook.objectives import LeastSquares
+    >>> f = LeastSquares(np.eye(2), np.ones(2))
+    >>> f.value(np.zeros(2)), f.lipschitz
+    (0.5, 0.5)
+    """
+
+    def __init__(self, A, b):
+        self.A = _check_design(A, "A")
+        n, d = self.A.shape
+        self.b = as_float_array(b, "b", ndim=1)
+        if self.b.shape != (n,):
+            raise ValueError(f"b must have shape ({n},) to match A {self.A.shape}, "
+                             f"got {self.b.shape}")
+        self._n, self._d = n, d
+
+    @property
+    def n_samples(self):
+        """int: the number of samples :math:`n` (rows of ``A``)."""
+        return self._n
+
+    def value(self, x):
+        r"""Return :math:`\|Ax - b\|^2/(2n)`."""
+        r = self.A @ _check_point(x, self._d) - self.b
+        return 0.5 * float(r @ r) / self._n
+
+    def grad(self, x):
+        r"""Return :math:`A^\top(Ax - b)/n`."""
+        r = self.A @ _check_point(x, self._d) - self.b
+        return (self.A.T @ r) / self._n
+
+    def hess(self, x=None):
+        r"""Return the (constant) Hessian :math:`A^\top A/n`, a new array."""
+        return self._gram / self._n
+
+    def value_i(self, x, idx):
+        r"""Mean loss over the rows ``idx``: :math:`\frac{1}{2|I|}\sum_{i\in I}(a_i^\top x - b_i)^2`."""
+        idx = _check_indices(idx, self._n)
+        r = self.A[idx] @ _check_point(x, self._d) - self.b[idx]
+        return 0.5 * float(r @ r) / idx.size
+
+    def grad_i(self, x, idx):
+        r"""Mean gradient over the rows ``idx``: :math:`\frac{1}{|I|}A_I^\top(A_I x - b_I)`."""
+        idx = _check_indices(idx, self._n)
+        A_I = self.A[idx]
+        r = A_I @ _check_point(x, self._d) - self.b[idx]
+        return (A_I.T @ r) / idx.size
+
+    @cached_property
+    def _gram(self):
+        return self.A.T @ self.A
+
+    @cached_property
+    def _eigvals(self):
+        return _gram_eigvalsh(self.A) / self._n
+
+    @cached_property
+    def lipschitz(self):
+        return float(self._eigvals[-1])
+
+    @cached_property
+    def strong_convexity(self):
+        if self._d > self._n:
+            return 0.0
+        mu = float(self._eigvals[0])
+        return mu if mu > self._rank_tol else 0.0
+
+    @cached_property
+    def pl_constant(self):
+        positive = self._eigvals[self._eigvals > self._rank_tol]
+        return float(positive[0]) if positive.size else 0.0
+
+    @property
+    def _rank_tol(self):
+        return self._eigvals[-1] * max(self._n, self._d) * np.finfo(float).eps
+
+    def minimizer(self):
+        r"""Return the minimum-norm minimizer :math:`x^\star = A^+ b` (via ``lstsq``).
+
+        Every minimizer solves the normal equations :math:`A^\top A x = A^\top b`;
+        this one is the projection of :math:`0` onto that affine set, the point
+        gradient descent converges to from :math:`x_0 = 0`.
+        """
+        x, *_ = np.linalg.lstsq(self.A, self.b, rcond=None)
+        return x
+
+
+class LogisticRegression(_Objective):
+    r"""L2-regularized logistic regression.
+
+    .. math::
+
+        f(x) = \frac1n \sum_{i=1}^n \log\big(1 + e^{-y_i a_i^\top x}\big)
+               + \frac{\lambda}{2}\|x\|_2^2,
+        \qquad y \in \{-1, 1\}^n.
+
+    This is scikit-learn's ``LogisticRegression(C=1/(lam*n),
+    fit_intercept=False)`` objective divided by :math:`Cn`.
+
+    Parameters
+    ----------
+    A : array_like, shape (n, d)
+        Design matrix, one sample per row.
+    y : array_like, shape (n,)
+        Labels in :math:`\{-1, 1\}`.
+    lam : float, default=0.0
+        Regularization :math:`\lambda \ge 0`.
+
+    Attributes
+    ----------
+    lipschitz : float
+        :math:`L = \lambda_{\max}(A^\top A)/(4n) + \lambda`.
+    strong_convexity : float
+        :math:`\mu = \lambda`.
+    n_samples, n_features : int
+        :math:`n` and :math:`d`.
+
+    Notes
+    -----
+    With margins :math:`m = y \odot Ax` and :math:`\sigma(t) = 1/(1+e^{-t})`,
+
+    .. math::
+
+        \nabla f(x) = -\frac1n A^\top\big(y \odot \sigma(-m)\big) + \lambda x,
+        \qquad
+        \nabla^2 f(x) = \frac1n A^\top \operatorname{diag}\big(\sigma(m)\sigma(-m)\big) A
+                        + \lambda I.
+
+    The loss is computed as ``np.logaddexp(0, -m)`` and :math:`\sigma` with
+    :func:`scipy.special.expit`: both are exact to rounding for margins of any
+    size (no overflow at :math:`|m| = 1000`). Since
+    :math:`\sigma(m)\sigma(-m) \le 1/4`, :math:`L` above is an upper bound on
+    :math:`\lambda_{\max}(\nabla^2 f)` everywhere.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optbook.objectives import LogisticRegression
+    >>> f = LogisticRegression(np.eye(2), np.array([1.0, -1.0]), lam=0.1)
+    >>> round(f.value(np.zeros(2)), 6)  # log 2
+    0.693147
+    """
+
+    def __init__(self, A, y, lam=0.0):
+        self.A = _check_design(A, "A")
+        n, d = self.A.shape
+        self.y = as_float_array(y, "y", ndim=1)
+        if self.y.shape != (n,):
+            raise ValueError(f"y must have shape ({n},) to match A {self.A.shape}, "
+                             f"got {self.y.shape}")
+        if not np.all(np.abs(self.y) == 1.0):
+            raise ValueError("y must contain only the labels -1 and 1")
+        self.lam = check_nonnegative(lam, "lam")
+        self._n, self._d = n, d
+
+    @property
+    def n_samples(self):
+        """int: the number of samples :math:`n` (rows of ``A``)."""
+        return self._n
+
+    def value(self, x):
+        r"""Return :math:`\frac1n\sum_i \log(1 + e^{-y_i a_i^\top x}) + \frac{\lambda}{2}\|x\|^2`."""
+        x = _check_point(x, self._d)
+        m = self.y * (self.A @ x)
+        return float(np.mean(np.logaddexp(0.0, -m))) + 0.5 * self.lam * float(x @ x)
+
+    def grad(self, x):
+        r"""Return :math:`-\frac1n A^\top(y \odot \sigma(-y \odot Ax)) + \lambda x`."""
+        x = _check_point(x, self._d)
+        m = self.y * (self.A @ x)
+        g = self.A.T @ (self.y * expit(-m))
+        g /= -self._n
+        if self.lam:
+            g += self.lam * x
+        return g
+
+    def hess(self, x):
+        r"""Return :math:`\frac1n A^\top \mathrm{diag}(\sigma(m)\sigma(-m)) A + \lambda I`."""
+        x = _check_point(x, self._d)
+        m = self.y * (self.A @ x)
+        w = expit(m) * expit(-m)
+        H = (self.A.T * w) @ self.A / self._n
+        H[np.diag_indices_from(H)] += self.lam
+        return H
+
+    def value_i(self, x, idx):
+        """Mean loss over the rows ``idx`` plus the full regularization term."""
+        idx = _check_indices(idx, self._n)
+        x = _check_point(x, self._d)
+        m = self.y[idx] * (self.A[idx] @ x)
+        return float(np.mean(np.logaddexp(0.0, -m))) + 0.5 * self.lam * float(x @ x)
+
+    def grad_i(self, x, idx):
+        r"""Mean gradient over the rows ``idx``: :math:`-\frac{1}{|I|}A_I^\top(y_I\odot\sigma(-m_I)) + \lambda x`."""
+        idx = _check_indices(idx, self._n)
+        x = _check_point(x, self._d)
+        A_I, y_I = self.A[idx], self.y[idx]
+        g = A_I.T @ (y_I * expit(-y_I * (A_I @ x)))
+        g /= -idx.size
+        if self.lam:
+            g += self.lam * x
+        return g
+
+    @cached_property
+    def lipschitz(self):
+        return float(_gram_eigvalsh(self.A)[-1]) / (4 * self._n) + self.lam
+
+    @property
+    def strong_convexity(self):
+        return self.lam
+
+    def reference_solution(self, tol=1e-13, max_iter=100):
+        r"""Return the minimizer computed by a damped Newton method.
+
+        Newton's direction :math:`-\nabla^2 f(x)^{-1}\nabla f(x)`, with
+        backtracking on the Armijo condition (full steps once the Newton
+        decrement is below the resolution of :math:`f`), until
+        :math:`\|\nabla f(x)\| \le \text{tol}\cdot\max(1, \|\nabla f(0)\|)`.
+        The method converges quadratically near :math:`x^\star`
+        :cite:p:`nesterov2018`; the result is cached.
+
+        Parameters
+        ----------
+        tol : float, default=1e-13
+            Relative tolerance on the gradient norm.
+        max_iter : int, default=100
+            Maximum number of Newton steps.
+
+        Returns
+        -------
+        numpy.ndarray
+            The minimizer :math:`x^\star`.
+
+        Raises
+        ------
+        ValueError
+            If ``lam == 0``: the minimizer may not exist (separable data).
+        RuntimeError
+            If the tolerance is not reached.
+        """
+        if self.lam == 0:
+            raise ValueError("reference_solution needs lam > 0 (without "
+                             "regularization the minimizer may not exist)")
+        tol = check_positive(tol, "tol")
+        max_iter = check_int(max_iter, "max_iter", minimum=1)
+        key = (tol, max_iter)
+        cache = self.__dict__.setdefault("_reference_cache", {})
+        if key in cache:
+            return cache[key].copy()
+        x = np.zeros(self._d)
+        fx, g = self.value(x), self.grad(x)
+        target = tol * max(1.0, float(np.linalg.norm(g)))
+        for _ in range(max_iter):
+            if np.linalg.norm(g) <= target:
+                break
+            H = self.hess(x)
+            direction = -np.linalg.solve(H, g)
+            slope = float(g @ direction)  # minus the squared Newton decrement
+            t = 1.0
+            while True:
+                x_new = x + t * direction
+                f_new = self.value(x_new)
+                # near x* the decrease is below the resolution of f: full step
+                if (f_new <= fx + 1e-4 * t * slope or -slope <= 1e-12 * (1 + abs(fx))
+                        or t < 1e-12):
+                    break
+                t *= 0.5
+            x, fx, g = x_new, f_new, self.grad(x_new)
+        else:
+            if np.linalg.norm(g) > target:
+                raise RuntimeError("Newton's method did not reach the tolerance "
+                                   f"({np.linalg.norm(g):.2e} > {target:.2e})")
+        cache[key] = x
+        return x.copy()
+
+
+class Quadratic(_Objective):
+    r"""Quadratic :math:`f(x) = \frac12 x^\top Q x - c^\top x`.
+
+    The book's worst-case and teaching examples. With this sign convention the
+    minimizer solves :math:`Qx = c` when :math:`Q` is positive definite.
+
+    Parameters
+    ----------
+    Q : array_like, shape (d, d)
+        Symmetric matrix (it may be indefinite: then ``minimizer`` fails and
+        ``strong_convexity`` is ``0.0``).
+    c : array_like, shape (d,), optional
+        Linear term; zero by default.
+
+    Attributes
+    ----------
+    lipschitz : float
+        :math:`L = \max_i |\lambda_i(Q)|`.
+    strong_convexity : float
+        :math:`\mu = \max(\lambda_{\min}(Q), 0)`.
+    eigenvalues : numpy.ndarray
+        The eigenvalues of :math:`Q`, ascending.
+
+    Notes
+    -----
+    :math:`\nabla f(x) = Qx - c`, :math:`\nabla^2 f = Q`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optbook.objectives import Quadratic
+    >>> f = Quadratic(np.diag([1.0, 10.0]), c=np.array([1.0, 10.0]))
+    >>> f.minimizer(), f.lipschitz, f.strong_convexity
+    (array([1., 1.]), 10.0, 1.0)
+    """
+
+    def __init__(self, Q, c=None):
+        Q = as_float_array(Q, "Q", ndim=2)
+        d = Q.shape[0]
+        if Q.shape != (d, d) or d == 0:
+            raise ValueError(f"Q must be a nonempty square matrix, got shape {Q.shape}")
+        if not np.allclose(Q, Q.T, rtol=1e-12, atol=1e-14 * max(1.0, np.abs(Q).max())):
+            raise ValueError("Q must be symmetric")
+        self.Q = 0.5 * (Q + Q.T)
+        if c is None:
+            self.c = np.zeros(d)
+        else:
+            self.c = as_float_array(c, "c", ndim=1)
+            if self.c.shape != (d,):
+                raise ValueError(f"c must have shape ({d},) to match Q, got {self.c.shape}")
+        self._d = d
+
+    @classmethod
+    def random(cls, d, mu, L, rng=0):
+        r"""A random quadratic whose Hessian has spectrum in :math:`[\mu, L]`.
+
+        The eigenvalues are :math:`\mu`, :math:`L` and :math:`d-2` points drawn
+        uniformly in between; the eigenvectors are a random orthogonal basis;
+        :math:`c` is a standard Gaussian vector.
+
+        Parameters
+        ----------
+        d : int
+            Dimension, at least 2.
+        mu, L : float
+            Extreme eigenvalues, :math:`0 \le \mu \le L`, :math:`L > 0`.
+        rng : int or numpy.random.Generator, default=0
+            Seed or generator.
+
+        Returns
+        -------
+        Quadratic
+        """
+        from .datasets import _as_rng
+
+        d = check_int(d, "d", minimum=2)
+        mu = check_nonnegative(mu, "mu")
+        L = check_positive(L, "L")
+        if mu > L:
+            raise ValueError(f"mu must be <= L, got mu={mu} > L={L}")
+        rng = _as_rng(rng)
+        eigs = np.concatenate([[mu, L], rng.uniform(mu, L, size=d - 2)])
+        U, _ = np.linalg.qr(rng.standard_normal((d, d)))
+        return cls((U * eigs) @ U.T, rng.standard_normal(d))
+
+    def value(self, x):
+        r"""Return :math:`\frac12 x^\top Q x - c^\top x`."""
+        x = _check_point(x, self._d)
+        return 0.5 * float(x @ (self.Q @ x)) - float(self.c @ x)
+
+    def grad(self, x):
+        r"""Return :math:`Qx - c`."""
+        return self.Q @ _check_point(x, self._d) - self.c
+
+    def hess(self, x=None):
+        """Return :math:`Q` (a new array)."""
+        return self.Q.copy()
+
+    @cached_property
+    def eigenvalues(self):
+        return np.linalg.eigvalsh(self.Q)
+
+    @cached_property
+    def lipschitz(self):
+        return float(np.abs(self.eigenvalues).max())
+
+    @cached_property
+    def strong_convexity(self):
+        return max(float(self.eigenvalues[0]), 0.0)
+
+    def minimizer(self):
+        r"""Return :math:`x^\star = Q^{-1}c` (``Q`` must be positive definite)."""
+        if self.eigenvalues[0] <= 0:
+            raise ValueError("minimizer needs a positive definite Q "
+                             f"(smallest eigenvalue {self.eigenvalues[0]:.3g})")
+        return np.linalg.solve(self.Q, self.c)
