@@ -421,6 +421,24 @@ latex_elements = {
 }
 
 
+def _drop_hidden_code_from_pdf(app, doctree, docname):
+    """In print, a cell tagged ``hide-input`` shows its output only.
+
+    In HTML its code is folded behind a toggle; paper has no toggle, and
+    plotting code would otherwise fill pages.
+    """
+    if app.builder.format != "latex":
+        return
+    from docutils import nodes
+
+    for cell in list(doctree.findall(nodes.container)):
+        if cell.get("hide_mode") in ("input", "input+output", "all"):
+            for child in list(cell.children):
+                if child.get("nb_element") == "cell_code_source":
+                    cell.remove(child)
+
+
 def setup(app):
+    app.connect("doctree-resolved", _drop_hidden_code_from_pdf)
     app.connect("build-finished", _record_gallery_fingerprint)
     app.connect("build-finished", _copy_mathjax)
