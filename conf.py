@@ -239,6 +239,7 @@ API_MODULES = [
     ("stochastic", "Stochastic methods"),
     ("optim", "Optimizers for deep learning"),
     ("autodiff", "Automatic differentiation"),
+    ("checkpoint", "Checkpointing"),
     ("nn", "Neural networks"),
 ]
 

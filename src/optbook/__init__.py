@@ -3,7 +3,7 @@
 Submodules: :mod:`optbook.objectives`, :mod:`optbook.datasets`,
 :mod:`optbook.prox`, :mod:`optbook.convex`, :mod:`optbook.first_order`,
 :mod:`optbook.plotting`, :mod:`optbook.stochastic`, :mod:`optbook.optim`,
-:mod:`optbook.autodiff`, :mod:`optbook.nn`. The first-order solvers and :class:`~optbook.trace.Trace` are
+:mod:`optbook.autodiff`, :mod:`optbook.checkpoint`, :mod:`optbook.nn`. The first-order solvers and :class:`~optbook.trace.Trace` are
 re-exported here: ``optbook.gradient_descent``, ``optbook.fista``, ...
 """
 
@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 
 from . import (
     autodiff,
+    checkpoint,
     convex,
     datasets,
     first_order,
@@ -37,6 +38,7 @@ from .trace import Trace
 __all__ = [
     "__version__",
     "autodiff",
+    "checkpoint",
     "convex",
     "datasets",
     "first_order",
