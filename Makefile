@@ -47,7 +47,10 @@ pdf: $(STAMP)
 		echo "LaTeX is missing. On Debian or Ubuntu install it with:"; \
 		echo "  sudo apt-get install $(LATEX_PACKAGES)"; \
 		exit 1; }
-	$(BIN)/sphinx-build -M latexpdf . $(BUILDDIR) $(SPHINXOPTS)
+	# The LaTeX build keeps its own doctrees, so that it never makes the HTML
+	# build out of date (and the other way round).
+	$(BIN)/sphinx-build -b latex . $(BUILDDIR)/latex -d $(BUILDDIR)/doctrees-latex $(SPHINXOPTS)
+	$(MAKE) -C $(BUILDDIR)/latex all-pdf LATEXMKOPTS="-interaction=nonstopmode -halt-on-error"
 	@echo "The PDF is $(BUILDDIR)/latex/optbook.pdf"
 
 test: html pdf
