@@ -35,8 +35,12 @@ def _chapter_title(source):
     return match.group(1).strip()
 
 
+QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def _strip_markup(text):
     """Drop inline math and MyST roles so that a title can be searched in plain text."""
+    text = text.translate(QUOTES)
     text = re.sub(r"\$[^$]*\$", " ", text)
     text = re.sub(r"\{[a-z:]+\}`([^`<]*)(<[^>]*>)?`", r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -133,8 +137,9 @@ def pdf_text():
         pytest.fail("pdftotext is missing: apt-get install poppler-utils")
     out = subprocess.run(["pdftotext", "-layout", str(PDF), "-"], capture_output=True,
                          text=True, check=True)
-    # Undo hyphenation at line ends, then normalise spaces.
+    # Undo hyphenation at line ends, straighten typographic quotes, normalise spaces.
     text = re.sub(r"-\n\s*", "", out.stdout)
+    text = text.translate(QUOTES)
     return re.sub(r"\s+", " ", text)
 
 
