@@ -84,6 +84,22 @@ def test_failing_cell_fails_the_build_and_names_the_file(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
+def test_failing_gallery_example_fails_the_build_and_names_it(tmp_path):
+    project = _throwaway_project(tmp_path, CHAPTER_TEMPLATE.format(expression="1 / 2"))
+    folder = project / "gallery" / "broken"
+    folder.mkdir()
+    (folder / "GALLERY_HEADER.rst").write_text("Broken\n------\n\nA failing example.\n")
+    (folder / "plot_broken.py").write_text(
+        '"""\nBroken example\n==============\n\nIt fails.\n"""\n'
+        "import optbook\n\nraise RuntimeError('this example is broken')\n"
+    )
+    result = _sphinx(project)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, "a failing example must fail the build"
+    assert "plot_broken.py" in output, "the error names the example"
+    assert "this example is broken" in output, "the error shows the exception"
+
+
 def _normalised_html(path):
     """A page's HTML without what legitimately differs between two builds."""
     text = path.read_text()
