@@ -190,9 +190,13 @@ os.environ["SOURCE_DATE_EPOCH"] = "0"
 # -- Gallery -----------------------------------------------------------------
 
 _gallery_stamp = ROOT / "_build" / ".gallery_package_fingerprint"
-_gallery_stale = (
-    not _gallery_stamp.is_file() or _gallery_stamp.read_text() != PACKAGE_FINGERPRINT
-)
+# sphinx-gallery runs an example again when its source changed (it keeps an MD5
+# of each). When the package changed, forget those MD5s so that every example
+# runs again. (Doing it here, rather than with ``run_stale_examples``, keeps the
+# configuration constant, so that Sphinx does not rewrite every page later.)
+if not _gallery_stamp.is_file() or _gallery_stamp.read_text() != PACKAGE_FINGERPRINT:
+    for _md5 in (ROOT / "gallery_build").rglob("*.md5"):
+        _md5.unlink()
 
 sphinx_gallery_conf = {
     "examples_dirs": ["gallery"],
@@ -211,9 +215,6 @@ sphinx_gallery_conf = {
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
     "matplotlib_animations": False,
-    # A change of the package re-runs every example; otherwise only the
-    # examples whose source changed are run.
-    "run_stale_examples": _gallery_stale,
     "reset_modules": ("matplotlib",),
     "capture_repr": ("_repr_html_", "__repr__"),
     "min_reported_time": 0,
@@ -348,6 +349,7 @@ html_theme = "sphinx_book_theme"
 html_title = "Optimization for Large-Scale ML"
 html_static_path = ["_static"]
 html_css_files = ["book.css"]
+html_search_scorer = "_static/search_scorer.js"
 html_last_updated_fmt = None
 html_copy_source = True
 # Light, dark or following the reader's system (the theme switch cycles through them).
