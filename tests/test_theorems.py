@@ -24,32 +24,10 @@ from optbook.datasets import make_classification, make_correlated_regression
 from optbook.objectives import LeastSquares, LogisticRegression, Quadratic
 from optbook.prox import prox_l1, prox_l2
 
+from theorem_checks import ls_gap, run, sq_dist
+from theorem_checks import assert_upper as assert_bound
+
 SEEDS = [0, 1, 2]
-RTOL, ATOL = 1e-12, 1e-14
-
-
-def assert_bound(lhs, rhs, label):
-    """Assert ``lhs[k] <= rhs[k]`` for every ``k`` (floating-point slack only)."""
-    lhs, rhs = np.asarray(lhs, dtype=float), np.asarray(rhs, dtype=float)
-    assert lhs.shape == rhs.shape
-    assert np.all(np.isfinite(lhs)) and np.all(np.isfinite(rhs))
-    bad = np.flatnonzero(lhs > rhs * (1 + RTOL) + ATOL)
-    if bad.size:
-        k = bad[0]
-        raise AssertionError(
-            f"{label}: bound violated at k={k} ({bad.size} violations): "
-            f"lhs={lhs[k]:.6e} > rhs={rhs[k]:.6e}"
-        )
-
-
-def run(solver, *args, x0, max_iter, **kwargs):
-    """Run ``solver`` for exactly ``max_iter`` iterations; return [x_0, ..., x_K]."""
-    iterates = [np.array(x0, dtype=float)]
-    res = solver(*args, x0=x0, max_iter=max_iter,
-                 callback=lambda x: iterates.append(x.copy()), **kwargs)
-    assert res.nit == max_iter and res.status == 1 and res.success, res.message
-    np.testing.assert_array_equal(res.x, iterates[-1])
-    return np.array(iterates)
 
 
 def horizon(rate, cap=300, floor=1e-12):
@@ -59,16 +37,6 @@ def horizon(rate, cap=300, floor=1e-12):
     level, where the absolute slack ``ATOL`` would hide a violation.
     """
     return int(min(cap, np.log(floor) / np.log(rate)))
-
-
-def ls_gap(f, xs, x_star):
-    """Exact f(x) - f* for least squares: ||A(x - x*)||^2 / (2n)."""
-    R = (xs - x_star) @ f.A.T
-    return 0.5 * np.sum(R * R, axis=1) / f.n_samples
-
-
-def sq_dist(xs, x_star):
-    return np.sum((xs - x_star) ** 2, axis=1)
 
 
 def underdetermined_ls(seed):

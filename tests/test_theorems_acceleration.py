@@ -29,50 +29,13 @@ import optbook
 from optbook.datasets import make_classification, make_correlated_regression
 from optbook.objectives import LeastSquares, LogisticRegression, Quadratic
 
-RTOL, ATOL = 1e-12, 1e-14
-
-
-def assert_upper(lhs, rhs, label):
-    """Assert ``lhs[k] <= rhs[k]`` for every ``k`` (floating-point slack only)."""
-    lhs, rhs = np.asarray(lhs, dtype=float), np.asarray(rhs, dtype=float)
-    assert lhs.shape == rhs.shape and lhs.size > 0
-    assert np.all(np.isfinite(lhs)) and np.all(np.isfinite(rhs))
-    bad = np.flatnonzero(lhs > rhs * (1 + RTOL) + ATOL)
-    if bad.size:
-        k = bad[0]
-        raise AssertionError(f"{label}: upper bound violated at k={k}: "
-                             f"{lhs[k]:.6e} > {rhs[k]:.6e}")
-
-
-def assert_lower(lhs, rhs, label):
-    """Assert ``lhs[k] >= rhs[k]`` for every ``k`` (floating-point slack only)."""
-    lhs, rhs = np.asarray(lhs, dtype=float), np.asarray(rhs, dtype=float)
-    assert lhs.shape == rhs.shape and lhs.size > 0
-    assert np.all(np.isfinite(lhs)) and np.all(np.isfinite(rhs))
-    bad = np.flatnonzero(lhs < rhs * (1 - RTOL) - ATOL)
-    if bad.size:
-        k = bad[0]
-        raise AssertionError(f"{label}: lower bound violated at k={k}: "
-                             f"{lhs[k]:.6e} < {rhs[k]:.6e}")
-
-
-def run(solver, *args, x0, max_iter, **kwargs):
-    """Run ``solver`` for exactly ``max_iter`` iterations; return [x_0, ..., x_K]."""
-    iterates = [np.array(x0, dtype=float)]
-    res = solver(*args, x0=x0, max_iter=max_iter,
-                 callback=lambda x: iterates.append(x.copy()), **kwargs)
-    assert res.nit == max_iter and res.success, res.message
-    return np.array(iterates)
+from theorem_checks import assert_lower, assert_upper, run, sq_dist
 
 
 def quad_gap(Q, xs, x_star):
     """Exact f(x) - f* = (x - x*)^T Q (x - x*) / 2 for each row of ``xs``."""
     E = xs - x_star
     return 0.5 * np.einsum("ki,ij,kj->k", E, Q, E)
-
-
-def sq_dist(xs, x_star):
-    return np.sum((np.atleast_2d(xs) - x_star) ** 2, axis=1)
 
 
 # ---------------------------------------------------------------------------
