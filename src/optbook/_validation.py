@@ -17,6 +17,8 @@ __all__ = [
     "check_in_interval",
     "check_int",
     "check_same_shape",
+    "check_output_shape",
+    "call_prox",
 ]
 
 
@@ -124,3 +126,20 @@ def check_same_shape(a, b, name_a, name_b):
             f"{name_a} and {name_b} must have the same shape, "
             f"got {np.shape(a)} and {np.shape(b)}"
         )
+
+
+def check_output_shape(out, like, name):
+    """Return an oracle's output as a float64 array, checking it is shaped like ``like``.
+
+    ``name`` describes the call in the error message, e.g. ``"grad(x)"``.
+    """
+    out = np.asarray(out, dtype=np.float64)
+    if out.shape != like.shape:
+        raise ValueError(f"{name} must return an array of shape {like.shape}, "
+                         f"got shape {out.shape}")
+    return out
+
+
+def call_prox(prox, v, t):
+    """Evaluate ``prox(v, t)`` and check that it returns an array shaped like ``v``."""
+    return check_output_shape(prox(v, t), v, "prox(x, t)")

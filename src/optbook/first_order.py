@@ -53,10 +53,12 @@ from scipy.optimize import OptimizeResult
 
 from ._validation import (
     as_float_array,
+    call_prox,
     check_callable,
     check_in_interval,
     check_int,
     check_nonnegative,
+    check_output_shape,
     check_positive,
 )
 
@@ -139,20 +141,7 @@ def _check_step(step, name="step", choices=()):
 
 def _call(oracle, x, name):
     """Call an oracle and check that it returns an array shaped like ``x``."""
-    out = oracle(x)
-    out = np.asarray(out, dtype=np.float64)
-    if out.shape != x.shape:
-        raise ValueError(f"{name}(x) must return an array of shape {x.shape}, "
-                         f"got shape {out.shape}")
-    return out
-
-
-def _call_prox(prox, v, t):
-    out = np.asarray(prox(v, t), dtype=np.float64)
-    if out.shape != v.shape:
-        raise ValueError(f"prox(x, t) must return an array of shape {v.shape}, "
-                         f"got shape {out.shape}")
-    return out
+    return check_output_shape(oracle(x), x, f"{name}(x)")
 
 
 def _value(f, x, name="f"):
@@ -529,7 +518,7 @@ def proximal_point(prox, x0, step, max_iter=1000, tol=0.0, callback=None, f=None
 
     status, nit = 1, 0
     for k in range(max_iter):
-        x_new = _call_prox(prox, x, step)
+        x_new = call_prox(prox, x, step)
         if not _finite(x_new):
             status = 2
             break
@@ -651,7 +640,7 @@ def proximal_gradient(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=Non
         gx = _call(grad, x, "grad")
         if backtracking:
             for _ in range(_MAX_BACKTRACKS):
-                x_new = _call_prox(prox, x - gamma * gx, gamma)
+                x_new = call_prox(prox, x - gamma * gx, gamma)
                 if _finite(x_new):
                     diff = x_new - x
                     f_new = _value(f, x_new)
@@ -664,7 +653,7 @@ def proximal_gradient(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=Non
                 break
             fx = f_new
         else:
-            x_new = _call_prox(prox, x - gamma * gx, gamma)
+            x_new = call_prox(prox, x - gamma * gx, gamma)
         if not _finite(x_new):
             status = 2
             break
@@ -783,7 +772,7 @@ def fista(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=None, restart=N
     status, nit = 1, 0
     for k in range(max_iter):
         gy = _call(grad, y, "grad")
-        x_new = _call_prox(prox, y - step * gy, step)
+        x_new = call_prox(prox, y - step * gy, step)
         if not _finite(x_new):
             status = 2
             break

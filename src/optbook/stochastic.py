@@ -51,8 +51,10 @@ from scipy.optimize import OptimizeResult
 
 from ._validation import (
     as_float_array,
+    call_prox,
     check_callable,
     check_int,
+    check_output_shape,
     check_positive,
 )
 
@@ -102,19 +104,7 @@ def _check_batch(batch_size, n):
 
 def _checked(g, x, name="grad_i(x, idx)"):
     """First oracle output: an array shaped like ``x``."""
-    g = np.asarray(g, dtype=np.float64)
-    if g.shape != x.shape:
-        raise ValueError(f"{name} must return an array of shape {x.shape}, "
-                         f"got shape {g.shape}")
-    return g
-
-
-def _prox_step(prox, v, t):
-    out = np.asarray(prox(v, t), dtype=np.float64)
-    if out.shape != v.shape:
-        raise ValueError(f"prox(x, t) must return an array of shape {v.shape}, "
-                         f"got shape {out.shape}")
-    return out
+    return check_output_shape(g, x, name)
 
 
 def _finite(x):
@@ -322,7 +312,7 @@ def sgd(grad_i, x0, n_samples, step, batch_size=1, max_epochs=10, schedule="cons
                     g = _checked(g, x)
                 x_new = x - gamma * g
                 if prox is not None:
-                    x_new = _prox_step(prox, x_new, gamma)
+                    x_new = call_prox(prox, x_new, gamma)
                 if not _finite(x_new):
                     status = 2
                     break
@@ -462,7 +452,7 @@ def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
                 diff = g - table[j]
                 x_new = x - gamma * (diff + table_mean)
                 if prox is not None:
-                    x_new = _prox_step(prox, x_new, gamma)
+                    x_new = call_prox(prox, x_new, gamma)
                 if not _finite(x_new):
                     status = 2
                     break
@@ -603,7 +593,7 @@ def svrg(grad_i, x0, n_samples, step, batch_size=1, max_epochs=10, epoch_length=
                     g_x, g_s = _checked(g_x, x), _checked(g_s, x)
                 x_new = x - gamma * (g_x - g_s + g_snap)
                 if prox is not None:
-                    x_new = _prox_step(prox, x_new, gamma)
+                    x_new = call_prox(prox, x_new, gamma)
                 n_evals += 2 * len(idx)
                 if not _finite(x_new):
                     status = 2
