@@ -172,7 +172,6 @@ nb_execution_cache_path = f"_build/.jupyter_cache/{PACKAGE_FINGERPRINT}"
 nb_execution_timeout = CELL_TIMEOUT
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
-nb_execution_excludepatterns = []
 nb_merge_streams = True
 
 # Drop caches keyed on older package versions (they can never be hit again).
@@ -338,7 +337,6 @@ numpydoc_validation_checks = set()
 
 # -- Theorems, exercises, bibliography ---------------------------------------
 
-prf_realtyp_to_countertyp = {}
 bibtex_bibfiles = ["references.bib"]
 bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"
