@@ -24,39 +24,20 @@ from optbook.datasets import make_classification, make_correlated_regression
 from optbook.objectives import LeastSquares, LogisticRegression, Quadratic
 from optbook.prox import prox_l1, prox_l2
 
-from theorem_checks import ls_gap, run, sq_dist
+import theorem_checks
+from theorem_checks import ls_gap, run, sq_dist, underdetermined_ls
 from theorem_checks import assert_upper as assert_bound
-
-SEEDS = [0, 1, 2]
 
 
 def horizon(rate, cap=300, floor=1e-12):
-    """Number of iterations before ``rate**k`` falls below ``floor``, at most ``cap``.
-
-    Linear-rate bounds are checked only while they stay far above rounding
-    level, where the absolute slack ``ATOL`` would hide a violation.
-    """
-    return int(min(cap, np.log(floor) / np.log(rate)))
-
-
-def underdetermined_ls(seed):
-    """Least squares with n < d: convex, L-smooth, not strongly convex."""
-    A, b, _ = make_correlated_regression(30, 60, rho=0.5, noise=0.5, rng=seed)
-    f = LeastSquares(A, b)
-    x0 = np.random.default_rng(seed + 100).standard_normal(60)
-    # the minimizer closest to x0: x0 + min-norm solution of A dx = b - A x0
-    x_star = x0 + np.linalg.lstsq(A, b - A @ x0, rcond=None)[0]
-    assert f.strong_convexity == 0.0
-    return f, x0, x_star
+    return theorem_checks.horizon(rate, cap, floor)
 
 
 def logistic(seed, lam):
-    A, y, _ = make_classification(200, 10, rho=0.3, rng=seed)
-    f = LogisticRegression(A, y, lam=lam)
-    x0 = np.random.default_rng(seed + 100).standard_normal(10)
-    x_star = f.reference_solution()
-    assert np.linalg.norm(f.grad(x_star)) < 1e-12
-    return f, x0, x_star
+    return theorem_checks.logistic(seed, lam, n_samples=200)
+
+
+SEEDS = [0, 1, 2]
 
 
 # ---------------------------------------------------------------------------

@@ -28,28 +28,23 @@ import pytest
 from scipy.optimize import linprog
 
 import optbook
-from optbook.datasets import make_classification, make_correlated_regression
-from optbook.objectives import LeastSquares, LogisticRegression, Quadratic
+from optbook.datasets import make_correlated_regression
+from optbook.objectives import LeastSquares, Quadratic
 from optbook.prox import prox_l1
 
-from theorem_checks import assert_lower, assert_upper, ls_gap, run, sq_dist
-
-SEEDS = [0, 1, 2]
+import theorem_checks
+from theorem_checks import assert_lower, assert_upper, ls_gap, run, sq_dist, underdetermined_ls
 
 
 def horizon(rate, cap=400, floor=1e-10):
-    """Iterations before ``rate**k`` falls below ``floor`` (at most ``cap``)."""
-    return int(min(cap, np.log(floor) / np.log(rate)))
+    return theorem_checks.horizon(rate, cap, floor)
 
 
-def underdetermined_ls(seed):
-    """Least squares with n < d: convex, L-smooth, not strongly convex; x* nearest to x0."""
-    A, b, _ = make_correlated_regression(30, 60, rho=0.5, noise=0.5, rng=seed)
-    f = LeastSquares(A, b)
-    x0 = np.random.default_rng(seed + 100).standard_normal(60)
-    x_star = x0 + np.linalg.lstsq(A, b - A @ x0, rcond=None)[0]
-    assert f.strong_convexity == 0.0
-    return f, x0, x_star
+def logistic(seed, lam):
+    return theorem_checks.logistic(seed, lam, n_samples=150)
+
+
+SEEDS = [0, 1, 2]
 
 
 def rank_deficient_ls(seed):
@@ -60,15 +55,6 @@ def rank_deficient_ls(seed):
     f = LeastSquares(A, rng.standard_normal(n))
     assert f.strong_convexity == 0.0 and f.pl_constant > 0
     return f, rng.standard_normal(d), f.minimizer()
-
-
-def logistic(seed, lam):
-    A, y, _ = make_classification(150, 10, rho=0.3, rng=seed)
-    f = LogisticRegression(A, y, lam=lam)
-    x0 = np.random.default_rng(seed + 100).standard_normal(10)
-    x_star = f.reference_solution()
-    assert np.linalg.norm(f.grad(x_star)) < 1e-12
-    return f, x0, x_star
 
 
 def logistic_gaps(f, xs, x_star):

@@ -6,6 +6,9 @@ stated bound at every iteration, with a floating-point slack only.
 
 import numpy as np
 
+from optbook.datasets import make_classification, make_correlated_regression
+from optbook.objectives import LeastSquares, LogisticRegression
+
 RTOL, ATOL = 1e-12, 1e-14
 
 
@@ -55,3 +58,33 @@ def ls_gap(f, xs, x_star):
     """Exact ``f(x) - f*`` for least squares, ``||A(x - x*)||^2 / (2n)``, per row of ``xs``."""
     R = (np.atleast_2d(xs) - x_star) @ f.A.T
     return 0.5 * np.sum(R * R, axis=1) / f.n_samples
+
+
+def horizon(rate, cap, floor):
+    """Iterations before ``rate**k`` falls below ``floor``, at most ``cap``.
+
+    Linear-rate bounds are checked only while they stay far above rounding
+    level, where the absolute slack ``ATOL`` would hide a violation.
+    """
+    return int(min(cap, np.log(floor) / np.log(rate)))
+
+
+def underdetermined_ls(seed):
+    """Least squares with n < d: convex, L-smooth, not strongly convex; x* nearest to x0."""
+    A, b, _ = make_correlated_regression(30, 60, rho=0.5, noise=0.5, rng=seed)
+    f = LeastSquares(A, b)
+    x0 = np.random.default_rng(seed + 100).standard_normal(60)
+    # the minimizer closest to x0: x0 + min-norm solution of A dx = b - A x0
+    x_star = x0 + np.linalg.lstsq(A, b - A @ x0, rcond=None)[0]
+    assert f.strong_convexity == 0.0
+    return f, x0, x_star
+
+
+def logistic(seed, lam, n_samples):
+    """Ridge logistic regression on a synthetic problem, with its solution."""
+    A, y, _ = make_classification(n_samples, 10, rho=0.3, rng=seed)
+    f = LogisticRegression(A, y, lam=lam)
+    x0 = np.random.default_rng(seed + 100).standard_normal(10)
+    x_star = f.reference_solution()
+    assert np.linalg.norm(f.grad(x_star)) < 1e-12
+    return f, x0, x_star
