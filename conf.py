@@ -241,6 +241,14 @@ API_MODULES = [
     ("autodiff", "Automatic differentiation"),
     ("checkpoint", "Checkpointing"),
     ("nn", "Neural networks"),
+    ("second_order", "Newton and quasi-Newton methods"),
+    ("duality", "Duality, coordinate descent and SDCA"),
+    ("mirror", "Mirror descent and Bregman methods"),
+    ("nonconvex", "Nonconvex and nonsmooth nonconvex methods"),
+    ("online", "Online learning"),
+    ("lmo", "Linear minimization oracles"),
+    ("beyond_gradients", "Frank–Wolfe, variational inequalities and primal–dual splitting"),
+    ("implicit", "Implicit differentiation"),
 ]
 
 
@@ -337,7 +345,9 @@ numpydoc_validation_checks = set()
 
 # -- Theorems, exercises, bibliography ---------------------------------------
 
-bibtex_bibfiles = ["references.bib"]
+# references.bib holds the entries of parts I–III; bib/<chapter>.bib those of later chapters.
+bibtex_bibfiles = ["references.bib"] + sorted(p.relative_to(ROOT).as_posix()
+                                            for p in (ROOT / "bib").glob("*.bib"))
 bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"
 

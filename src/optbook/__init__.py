@@ -35,6 +35,41 @@ from .first_order import (
 )
 from .trace import Trace
 
+# Modules of parts IV and V, and the solvers they re-export at the top of the
+# package (BOOK_GUIDE §5), are imported on first use (PEP 562), so that
+# ``import optbook`` stays fast and ``optbook.newton`` works like
+# ``optbook.second_order.newton``.
+_LAZY_MODULES = ("second_order", "duality", "mirror", "nonconvex", "online", "lmo",
+                 "beyond_gradients", "implicit")
+_LAZY_NAMES = {
+    "newton": "second_order",
+    "damped_newton": "second_order",
+    "bfgs": "second_order",
+    "lbfgs": "second_order",
+    "lasso_cd": "duality",
+    "sdca": "duality",
+    "mirror_descent": "mirror",
+    "frank_wolfe": "beyond_gradients",
+    "extragradient": "beyond_gradients",
+    "optimistic_gradient": "beyond_gradients",
+    "gradient_descent_ascent": "beyond_gradients",
+    "chambolle_pock": "beyond_gradients",
+}
+
+
+def __getattr__(name):
+    import importlib
+
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+    raise AttributeError(f"module 'optbook' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_NAMES))
+
 __all__ = [
     "__version__",
     "autodiff",

@@ -19,6 +19,9 @@ __all__ = [
     "check_same_shape",
     "check_output_shape",
     "call_prox",
+    "float_dtype",
+    "as_array",
+    "as_matrix",
 ]
 
 
@@ -143,3 +146,69 @@ def check_output_shape(out, like, name):
 def call_prox(prox, v, t):
     """Evaluate ``prox(v, t)`` and check that it returns an array shaped like ``v``."""
     return check_output_shape(prox(v, t), v, "prox(x, t)")
+
+
+def float_dtype(*arrays):
+    """The floating dtype a computation on ``arrays`` keeps.
+
+    ``float32`` when every floating input is ``float32`` (and none is
+    ``float64``); ``float64`` otherwise, in particular for integer, boolean or
+    list inputs. Sparse matrices count through their ``dtype``.
+    """
+    dtypes = [np.asarray(a).dtype if not hasattr(a, "dtype") else a.dtype for a in arrays
+              if a is not None]
+    floats = [dt for dt in dtypes if np.issubdtype(dt, np.floating)]
+    if floats and all(dt == np.float32 for dt in floats):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def as_array(x, name, ndim=None, dtype=None, allow_nonfinite=False, copy=True):
+    """Like :func:`as_float_array`, but keeping a ``float32`` input in ``float32``.
+
+    ``dtype`` forces the floating dtype; by default it is
+    :func:`float_dtype` of ``x`` (``float64`` for integer or list input).
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
+    if dtype is None:
+        try:
+            dtype = float_dtype(np.asarray(x) if not hasattr(x, "dtype") else x)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}") from exc
+    try:
+        arr = np.array(x, dtype=dtype) if copy else np.asarray(x, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}") from exc
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, Integral) else tuple(ndim)
+        if arr.ndim not in allowed:
+            exp = " or ".join(str(a) for a in allowed)
+            raise ValueError(f"{name} must have {exp} dimension(s), got shape {arr.shape}")
+    if not allow_nonfinite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite values (found NaN or inf)")
+    return arr
+
+
+def as_matrix(A, name="A", dtype=None):
+    """Check a design matrix: a 2-D dense array or a ``scipy.sparse`` matrix.
+
+    Dense input is converted like :func:`as_array` (without a copy when it is
+    already a floating array). A sparse matrix is converted to CSR or kept in
+    CSC, and its data is never copied unless its dtype must change. NaN or
+    infinite entries raise :class:`ValueError`.
+    """
+    import scipy.sparse as sp
+
+    if sp.issparse(A):
+        if A.ndim != 2:
+            raise ValueError(f"{name} must be 2-D, got shape {A.shape}")
+        if A.format not in ("csr", "csc"):
+            A = A.tocsr()
+        target = dtype if dtype is not None else float_dtype(A)
+        if A.dtype != target:
+            A = A.astype(target)
+        if not np.all(np.isfinite(A.data)):
+            raise ValueError(f"{name} must contain only finite values (found NaN or inf)")
+        return A
+    return as_array(A, name, ndim=2, dtype=dtype, copy=False)
