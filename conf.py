@@ -109,6 +109,7 @@ extensions = [
     "optbook_sphinx.numbering",
     "optbook_sphinx.pdf",
     "optbook_sphinx.mathjax",
+    "optbook_sphinx.checked",
 ]
 
 root_doc = "index"

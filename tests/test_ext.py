@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 
-from optbook_sphinx import api, cache, links, pdf  # noqa: E402
+from optbook_sphinx import api, cache, checked, links, pdf  # noqa: E402
 
 INDEX = """# Book
 
@@ -50,6 +50,7 @@ gallery_build/index
 ```{toctree}
 :caption: Reference
 
+checked
 api/index
 bibliography
 ```
@@ -59,13 +60,14 @@ bibliography
 def test_pdf_root_has_parts_front_matter_labs_appendices_and_back_matter():
     text = pdf.pdf_root(INDEX, "Title")
     order = [r"\frontmatter", "preface", r"\mainmatter", r"\part{Foundations}", "chapters/one",
-             r"\part{Methods}", "chapters/two", "chapters/three", r"\optbookbeginlab{1}",
-             "chapters/lab1_x", r"\optbookendlab", r"\appendix", "chapters/appendix_a",
+             r"\part{Methods}", "chapters/two", "chapters/three", "latex\n\\optbookunnumbered\n",
+             "chapters/lab1_x", "latex\n\\optbooknumbered\n", r"\appendix", "chapters/appendix_a",
              "api/index", r"\backmatter", "bibliography"]
     positions = [text.index(item) for item in order]
     assert positions == sorted(positions)
     assert "gallery_build" not in text  # HTML only
     assert ":numbered:" not in text     # numbers come from index.md
+    assert "checked" not in text        # the index of checked results is HTML only
 
 
 def test_theme_options_without_address_show_no_address_button():
@@ -184,3 +186,49 @@ def test_html_opens_chapters_with_their_number(tiny_book):
     assert '<span class="chapter-label">Chapter 3</span>' in html
     html = (Path(tiny_book.outdir) / "chapters" / "appendix_a.html").read_text()
     assert '<span class="chapter-label">Appendix A</span>' in html
+
+
+CHAPTER_WITH_RATE = """(chap-x)=
+# X
+
+:::{prf:theorem} A rate
+:label: thm-x-rate
+:class: rate
+
+Text.
+:::
+
+:::{prf:theorem} Not a rate
+:label: thm-x-other
+
+Text.
+:::
+
+:::{prf:algorithm} Method
+:label: alg-x
+
+Steps.
+:::
+
+The implementation is {py:func}`optbook.first_order.fista`.
+"""
+
+
+def test_index_of_checked_results(tmp_path):
+    (tmp_path / "chapters").mkdir()
+    chapter = tmp_path / "chapters" / "x.md"
+    chapter.write_text(CHAPTER_WITH_RATE)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_theorems_x.py").write_text(
+        'def test_rate():\n    """thm-x-rate: the bound."""\n\n\n'
+        'def test_thm_x_rate_longer():\n    pass\n\n\ndef test_fista():\n    fista\n')
+    (tmp_path / "gallery" / "topic").mkdir(parents=True)
+    (tmp_path / "gallery" / "topic" / "plot_f.py").write_text("optbook.fista\n")
+    assert checked.rate_theorems([chapter]) == {"thm-x-rate": ("x", "A rate")}
+    assert checked.algorithms([chapter]) == [("alg-x", "x", "Method", "optbook.first_order.fista")]
+    page = checked.index_page(tmp_path, [chapter])
+    assert "{prf:ref}`thm-x-rate`" in page and "thm-x-other" not in page
+    assert ":pyobject: test_rate" in page
+    assert "test_thm_x_rate_longer" not in page  # a longer label is another label
+    assert "{py:obj}`optbook.first_order.fista`" in page
+    assert "`test_theorems_x.py`" in page and "/gallery_build/topic/plot_f" in page

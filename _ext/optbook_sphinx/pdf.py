@@ -6,7 +6,7 @@ toctrees of ``index.md`` (so the table of contents is written once):
 
 - the preface is front matter (``\frontmatter``: unnumbered, roman pages);
 - each toctree captioned "Part N · Title" opens with ``\part{Title}``;
-- a lab keeps its own name ("Lab 1") and does not take a chapter number;
+- a lab keeps its own name ("Lab 1", in its title) and takes no chapter number;
 - the toctree captioned ``optbook_appendix_caption`` follows ``\appendix``
   (lettered chapters), then the reference toctree: the API reference is the
   last appendix and the bibliography, after ``\backmatter``, closes the book;
@@ -43,10 +43,9 @@ def pdf_root(index_source, title, appendix_caption="Appendices", preface="prefac
     """Return the source of ``book_pdf.md`` built from the toctrees of ``index_source``."""
     source = ONLY_HTML_RE.sub("", index_source)
     parts = ["---", "orphan: true", "---", "", f"# {title}", "",
-             _raw(r"\frontmatter"),
+             _raw(r"\frontmatter\optbookunnumbered"),
              "```{toctree}", ":hidden:", "", preface, "```", "",
-             _raw(r"\mainmatter")]
-    lab = 0
+             _raw(r"\mainmatter\optbooknumbered")]
     for block in TOCTREE_RE.findall(source):
         caption = CAPTION_RE.search(block)
         caption = caption.group(1).strip() if caption else None
@@ -58,15 +57,16 @@ def pdf_root(index_source, title, appendix_caption="Appendices", preface="prefac
             parts.append(_raw(r"\appendix"))
         if any("lab" in Path(e).name for e in entries) and not part:
             # labs: "Lab 1" headings, no chapter number taken from the main sequence
+            parts.append(_raw(r"\optbookunnumbered"))
             for entry in entries:
-                lab += 1
-                parts.append(_raw(rf"\optbookbeginlab{{{lab}}}"))
                 parts.append(f"```{{toctree}}\n:hidden:\n\n{entry}\n```\n")
-                parts.append(_raw(r"\optbookendlab"))
+            parts.append(_raw(r"\optbooknumbered"))
             continue
         if caption and caption.startswith("Reference"):
             # the API reference is the last appendix, the bibliography closes the book
             for entry in entries:
+                if entry == "checked":
+                    continue  # the index of checked results links to HTML pages
                 if "bibliography" in entry:
                     parts.append(_raw(r"\backmatter"))
                 parts.append(f"```{{toctree}}\n:hidden:\n\n{entry}\n```\n")
@@ -78,18 +78,14 @@ def pdf_root(index_source, title, appendix_caption="Appendices", preface="prefac
     return "\n".join(parts)
 
 
-#: LaTeX preamble lines the generated root needs (lab headings, proofs).
+#: LaTeX preamble lines the generated root needs. The preface and the labs are
+#: unnumbered chapters with unnumbered sections (listed in the contents), so that
+#: the chapters keep the numbers 1-12 that the text uses.
 PREAMBLE = r"""
-\newcounter{optbooksavedchapter}
-\newcommand{\optbookbeginlab}[1]{%
-  \setcounter{optbooksavedchapter}{\value{chapter}}%
-  \renewcommand{\chaptername}{Lab}%
-  \setcounter{chapter}{\numexpr#1-1\relax}%
-  \renewcommand{\theHchapter}{lab.\arabic{chapter}}}
-\newcommand{\optbookendlab}{%
-  \renewcommand{\chaptername}{Chapter}%
-  \setcounter{chapter}{\value{optbooksavedchapter}}%
-  \renewcommand{\theHchapter}{\arabic{chapter}}}
+\newcounter{optbooksecnumdepth}
+\newcommand{\optbookunnumbered}{%
+  \setcounter{optbooksecnumdepth}{\value{secnumdepth}}\setcounter{secnumdepth}{-1}}
+\newcommand{\optbooknumbered}{\setcounter{secnumdepth}{\value{optbooksecnumdepth}}}
 \renewcommand{\qedsymbol}{\ensuremath{\blacksquare}}
 """
 
