@@ -130,8 +130,29 @@ def textbook_proofs(app, doctree, docname):
                            nodes.raw("", "\n\\end{proof}\n", format="latex")])
 
 
+def exercise_targets(app, doctree, docname):
+    """Give each exercise the LaTeX label that the links of its solution point to.
+
+    sphinx-exercise labels an exercise ``exercise:<label>`` in LaTeX, while the
+    title of its solution links to ``<docname>:<label>``; a LaTeX label placed
+    before the exercise provides the second one.
+    """
+    if app.builder.format != "latex":
+        return
+    from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node
+
+    registry = getattr(app.env, "sphinx_exercise_registry", {})
+    for node in list(doctree.findall(lambda n: isinstance(
+            n, (exercise_enumerable_node, exercise_node)))):
+        entry = registry.get(node.get("label"), {})
+        if entry.get("docname"):
+            latex = rf"\phantomsection\label{{\detokenize{{{entry['docname']}:{node['label']}}}}}"
+            node.parent.insert(node.parent.index(node), nodes.raw("", latex, format="latex"))
+
+
 def setup(app):
     app.connect("config-inited", _generate)
+    app.connect("doctree-resolved", exercise_targets)
     app.connect("doctree-resolved", drop_hidden_code)
     app.connect("doctree-resolved", textbook_proofs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
