@@ -615,8 +615,9 @@ def diagonal_linear_network(A, b, init_scale, step, max_iter=10000, tol=0.0, cal
         r = np.asarray(A.T @ (A @ w - b)) / n
         if loop.converged(norm(r)):
             break
-        u_new, v_new = u * (1 - 2 * gamma * r), v * (1 + 2 * gamma * r)
-        w_new = u_new * u_new - v_new * v_new
+        with np.errstate(over="ignore", invalid="ignore"):  # a divergent step stops the loop
+            u_new, v_new = u * (1 - 2 * gamma * r), v * (1 + 2 * gamma * r)
+            w_new = u_new * u_new - v_new * v_new
         if np.isfinite(w_new).all():
             u, v = u_new, v_new
         w = loop.accept(w, w_new)
