@@ -25,6 +25,9 @@ from optbook_sphinx import cache, links, pdf  # noqa: E402
 #: shows none of these buttons, so that no link leads to a missing address.
 REPOSITORY_URL = os.environ.get("OPTBOOK_REPOSITORY_URL", "")
 REPOSITORY_BRANCH = os.environ.get("OPTBOOK_REPOSITORY_BRANCH", "main")
+#: Branch of that repository where the built site is published (e.g. "gh-pages"):
+#: with it, chapters get a Colab button on their executed notebook.
+NOTEBOOK_BRANCH = os.environ.get("OPTBOOK_NOTEBOOK_BRANCH", "")
 
 #: Per-cell execution limit in seconds. Chapters are meant to run in well under
 #: a minute; a cell that hangs fails the build after this limit.
@@ -110,6 +113,7 @@ extensions = [
     "optbook_sphinx.pdf",
     "optbook_sphinx.mathjax",
     "optbook_sphinx.checked",
+    "optbook_sphinx.links",
 ]
 
 root_doc = "index"
@@ -251,6 +255,8 @@ html_last_updated_fmt = None
 html_copy_source = True
 # Light, dark or following the reader's system (the theme switch cycles through them).
 html_context = {"default_mode": "auto"}
+optbook_repository_url = REPOSITORY_URL
+optbook_notebook_branch = NOTEBOOK_BRANCH
 html_theme_options = links.theme_options(REPOSITORY_URL, REPOSITORY_BRANCH, {
     "use_download_button": True,
     "use_repository_button": True,

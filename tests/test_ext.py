@@ -82,7 +82,16 @@ def test_theme_options_without_address_show_no_address_button():
 def test_theme_options_with_address():
     options = links.theme_options("https://example.org/book", "main", {})
     assert options["repository_url"] == "https://example.org/book"
-    assert options["launch_buttons"]["colab_url"].startswith("https://colab")
+    assert options["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert "colab_url" not in options["launch_buttons"]  # Colab cannot read MyST text files
+
+
+def test_colab_opens_the_executed_notebook_of_the_published_site():
+    url = links.colab_url("https://github.com/owner/book", "gh-pages", "chapters/03_acceleration")
+    assert url == ("https://colab.research.google.com/github/owner/book/blob/gh-pages/"
+                   "_sources/chapters/03_acceleration.ipynb")
+    assert links.colab_url("https://github.com/owner/book", "", "chapters/x") is None
+    assert links.colab_url("", "gh-pages", "chapters/x") is None
 
 
 def test_package_fingerprint_follows_the_sources(tmp_path):
