@@ -9,7 +9,7 @@ import optbook.autodiff as ad
 from optbook.datasets import make_correlated_regression
 from optbook.implicit import (hypergradient, implicit_vjp, lasso_fixed_point,
                               lasso_hypergradient, ridge_hypergradient, soft_threshold,
-                              unrolled_vjp)
+                              unrolled_jacobian, unrolled_vjp)
 
 
 def ridge_problem(seed=0, n=80, d=15, lam=0.05):
@@ -282,6 +282,10 @@ def test_unrolled_vjp_matches_recursion_and_modes():
     np.testing.assert_allclose(xF, x, rtol=1e-12)
     assert abs(g[0] - v @ J) < 1e-11 * np.linalg.norm(J) * np.linalg.norm(v)
     assert abs(gF[0] - g[0]) < 1e-11 * abs(g[0])
+    xJ, JK = unrolled_jacobian(upd, np.zeros(d), np.array([lam]), 30)
+    assert JK.shape == (d, 1)
+    np.testing.assert_allclose(JK[:, 0], J, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(xJ, x, rtol=1e-12)
     x0, g0 = unrolled_vjp(upd, np.ones(d), np.array([lam]), v, 0)
     np.testing.assert_array_equal(x0, np.ones(d))
     np.testing.assert_array_equal(g0, [0.0])
@@ -415,3 +419,19 @@ def test_bad_input_unrolled_vjp():
         unrolled_vjp(lambda x, t: ad.sum(x) * t, x0, th, v, 2)
     with pytest.raises(ValueError, match="update"):
         unrolled_vjp(lambda x, t: ad.sum(x) * t, x0, th, v, 2, mode="forward")
+
+
+def test_bad_input_unrolled_jacobian():
+    upd = lambda x, th: x - th[0] * x
+    with pytest.raises(TypeError, match="update"):
+        unrolled_jacobian(1, np.ones(3), np.array([0.1]), 3)
+    with pytest.raises(ValueError, match="n_iter"):
+        unrolled_jacobian(upd, np.ones(3), np.array([0.1]), -2)
+    with pytest.raises(ValueError, match="theta"):
+        unrolled_jacobian(upd, np.ones(3), np.ones((1, 1)), 2)
+    with pytest.raises(ValueError, match="x0"):
+        unrolled_jacobian(upd, np.full(3, np.inf), np.array([0.1]), 2)
+    with pytest.raises(ValueError, match="update"):
+        unrolled_jacobian(lambda x, t: ad.sum(x) * t, np.ones(3), np.array([0.1]), 2)
+    x, J = unrolled_jacobian(upd, np.ones(3), np.array([0.1, 0.2]), 0)
+    assert J.shape == (3, 2) and not J.any()
