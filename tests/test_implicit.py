@@ -435,3 +435,30 @@ def test_bad_input_unrolled_jacobian():
         unrolled_jacobian(lambda x, t: ad.sum(x) * t, np.ones(3), np.array([0.1]), 2)
     x, J = unrolled_jacobian(upd, np.ones(3), np.array([0.1, 0.2]), 0)
     assert J.shape == (3, 2) and not J.any()
+
+
+def test_lasso_conservative_jacobian_set_at_lambda_max():
+    """prop-lasso-invertibility at lam_max: E = {j*}, S empty; the elements
+    -A^{-1}B of the set, delta in [0, 1], run from the right derivative (0)
+    to the left one (-sign(c_j)/H_jj), whatever the step gamma."""
+    A, b, _, _ = lasso_split(1)
+    n, d = A.shape
+    H, c = A.T @ A / n, A.T @ b / n
+    j = int(np.argmax(np.abs(c)))
+    left = -np.sign(c[j]) / H[j, j]
+    for gamma in [0.1 / H[j, j], 1.0 / np.linalg.eigvalsh(H).max(), 3.0]:
+        for delta in [0.0, 0.5, 1.0]:
+            D = np.zeros(d)
+            D[j] = delta
+            Ax = np.eye(d) - D[:, None] * (np.eye(d) - gamma * H)
+            B = gamma * D * np.sign(c)
+            J = -np.linalg.solve(Ax, B)
+            assert np.all(J[np.arange(d) != j] == 0)
+            t = gamma * delta / (1 - delta + gamma * delta * H[j, j])
+            assert abs(J[j] - t * H[j, j] * left) < 1e-12 * abs(left)
+        # delta = 1 gives the left derivative, delta = 0 the right one
+    F = lasso_fixed_point(A, b, 1.0 / np.linalg.eigvalsh(H).max())
+    lam_max = np.abs(c).max()
+    x_below = lasso_hypergradient(A, b, lam_max * (1 - 1e-6), A, b)[2]
+    assert abs(x_below[j] / (-1e-6 * lam_max) - left) < 1e-6 * abs(left)
+    assert implicit_vjp(F, np.zeros(d), np.array([lam_max]), np.eye(d)[j])[0] == 0.0

@@ -358,6 +358,18 @@ def lasso_fixed_point(A, b, step):
         ``F(x, theta)``, written with :mod:`optbook.autodiff` operations
         (so :func:`implicit_vjp` differentiates it; its Jacobians are
         conservative Jacobians).
+
+    Notes
+    -----
+    The :math:`d\times d` matrix :math:`A^\top A/n` is formed once (dense, also for
+    a sparse ``A``): this residual is meant for the moderate :math:`d` of
+    implicit differentiation with the dense or iterative solvers.
+
+    At a solution, the conservative Jacobian of ``F`` has invertible
+    :math:`x`-blocks if and only if the columns of :math:`A` in the
+    equicorrelation set :math:`\{j : |A_j^\top(b - Ax)|/n = \lambda\}` are
+    linearly independent, whatever :math:`\gamma > 0` (proposition
+    ``prop-lasso-invertibility`` of the chapter on implicit differentiation).
     """
     A = as_matrix(A, "A")
     b = as_float_array(b, "b", ndim=1)
