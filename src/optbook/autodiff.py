@@ -15,7 +15,7 @@ return plain boolean arrays), indexing ``x[...]``, ``x.T``, ``x.reshape``,
 ``x.sum``, ``x.mean``, ``x.max``, ``x.min``, and the functions of this module:
 :func:`exp`, :func:`log`, :func:`log1p`, :func:`sqrt`, :func:`sin`,
 :func:`cos`, :func:`tanh`, :func:`sigmoid`, :func:`softplus`, :func:`relu`,
-:func:`abs`, :func:`maximum`, :func:`minimum`, :func:`where`, :func:`sum`,
+:func:`abs`, :func:`sign`, :func:`maximum`, :func:`minimum`, :func:`where`, :func:`sum`,
 :func:`mean`, :func:`max`, :func:`min`, :func:`logsumexp`, :func:`softmax`,
 :func:`log_softmax`, :func:`reshape`, :func:`transpose`,
 :func:`broadcast_to`, :func:`concatenate`, :func:`stack`. On plain arrays
@@ -90,7 +90,7 @@ __all__ = [
     # operations
     "add", "subtract", "multiply", "divide", "power", "negative", "matmul",
     "exp", "log", "log1p", "sqrt", "sin", "cos", "tanh", "sigmoid", "softplus",
-    "relu", "abs", "maximum", "minimum", "where",
+    "relu", "abs", "sign", "maximum", "minimum", "where",
     "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax",
     "reshape", "transpose", "broadcast_to", "concatenate", "stack",
 ]
@@ -620,6 +620,18 @@ def abs(x):
     """Elementwise absolute value, with the convention ``abs'(0) = sign(0) = 0``."""
     return _apply(np.abs, (x,), (lambda g, y, x: g * np.sign(_value(x)),),
                   (lambda t, y, x: t * np.sign(x),))
+
+
+def sign(x):
+    """Elementwise sign (``-1``, ``0`` or ``1``), with the convention ``sign' = 0`` everywhere.
+
+    The derivative is ``0`` away from ``0`` and chosen ``0`` at ``0`` (where
+    the function jumps and has no Clarke Jacobian). Products such as
+    ``sign(z) * relu(abs(z) - t)`` (soft-thresholding) are then differentiated
+    through their Lipschitz factor only.
+    """
+    return _apply(np.sign, (x,), (lambda g, y, x: g * 0.0,),
+                  (lambda t, y, x: t * 0.0,))
 
 
 def _tie_mask(a, b, greater):
