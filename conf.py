@@ -200,6 +200,8 @@ sphinx_gallery_conf = {
     "reset_modules": ("matplotlib",),
     "capture_repr": ("_repr_html_", "__repr__"),
     "min_reported_time": 0,
+    # examples run in parallel, one process per core (joblib)
+    "parallel": max(1, min(4, os.cpu_count() or 1)),
 }
 
 
