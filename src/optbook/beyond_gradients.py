@@ -476,7 +476,7 @@ def optimistic_gradient(operator, z0, step, proj=None, max_iter=1000, callback=N
 
 # ---------------------------------------------------- primal–dual splitting
 def chambolle_pock(K, prox_f, prox_g_conj, x0, y0, tau, sigma, theta=1.0, max_iter=1000,
-                   tol=0.0, callback=None):
+                   callback=None, tol=0.0):
     r"""Chambolle–Pock primal–dual hybrid gradient (PDHG) :cite:p:`chambolle2011`.
 
     For :math:`\min_x f(x) + g(Kx)`, written as the saddle-point problem
@@ -506,11 +506,11 @@ def chambolle_pock(K, prox_f, prox_g_conj, x0, y0, tau, sigma, theta=1.0, max_it
         :math:`\theta = 1`.
     max_iter : int, default=1000
         Maximum number of iterations.
+    callback : callable, optional
+        ``callback(x_{k+1})`` after each iteration; a true value stops.
     tol : float, default=0.0
         Stop when the fixed-point residual
         :math:`\max(\|x_{k+1} - x_k\|/\tau, \|y_{k+1} - y_k\|/\sigma) \le` ``tol``.
-    callback : callable, optional
-        ``callback(x_{k+1})`` after each iteration; a true value stops.
 
     Returns
     -------
@@ -531,7 +531,8 @@ def chambolle_pock(K, prox_f, prox_g_conj, x0, y0, tau, sigma, theta=1.0, max_it
     :math:`\tau\sigma\|K\|^2 \le 1`, for every :math:`(x, y)`,
     :math:`\mathcal L(X_K, y) - \mathcal L(x, Y_K) \le \|z - z_0\|_M^2/(2K)`,
     with :math:`\|w\|_M^2 = \|w_x\|^2/\tau + \|w_y\|^2/\sigma - 2\langle Kw_x, w_y\rangle`
-    (:cite:t:`chambolle2011`, Theorem 1, and :cite:t:`chambolle2016`).
+    (:cite:t:`chambolle2011`; this form, with :math:`\tau\sigma\|K\|^2 \le 1`,
+    follows the analysis of :cite:t:`chambolle2016`).
 
     Examples
     --------
