@@ -312,3 +312,15 @@ def test_float32_kept():
     K = np.eye(2, dtype=np.float32)
     res = chambolle_pock(K, px, px, z0, z0, 1.0, 1.0, max_iter=2)
     assert res.x.dtype == np.float32
+
+
+def test_frank_wolfe_passes_sparse_gradient_to_lmo():
+    seen = []
+
+    def lmo(g):
+        seen.append(sp.issparse(g))
+        return nuclear_ball(g, 1.0)
+
+    G = sp.random(20, 10, density=0.2, random_state=0, format="csr")
+    frank_wolfe(lambda X: G, lmo, np.zeros((20, 10)), max_iter=3)
+    assert seen and all(seen)

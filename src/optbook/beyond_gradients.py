@@ -79,7 +79,21 @@ def _check_loop(max_iter, tol, callback):
 
 
 def _dot(a, b):
+    """Inner product; ``a`` may be a ``scipy.sparse`` matrix (``b`` is dense)."""
+    if sp.issparse(a):
+        return float(a.multiply(b).sum())
     return float(np.vdot(a, b).real)
+
+
+def _grad_call(grad, x):
+    """``grad(x)``, shape-checked; a ``scipy.sparse`` gradient is kept sparse for the LMO."""
+    out = grad(x)
+    if sp.issparse(out):
+        if out.shape != x.shape:
+            raise ValueError(f"grad(x) must return an array of shape {x.shape}, "
+                             f"got shape {out.shape}")
+        return out.tocsr()
+    return _call(lambda _: out, x, "grad")
 
 
 def _as_operator(K):
@@ -153,7 +167,8 @@ def frank_wolfe(grad, lmo, x0, step="open-loop", f=None, max_iter=1000, tol=0.0,
     ----------
     grad : callable
         ``grad(x)`` returns :math:`\nabla f(x)` (an array shaped like ``x``;
-        ``x`` may be a vector or a matrix).
+        ``x`` may be a vector or a matrix). A ``scipy.sparse`` gradient is
+        passed to ``lmo`` as it is (see :func:`optbook.lmo.nuclear_ball`).
     lmo : callable
         ``lmo(g)`` returns a minimizer of :math:`\langle g, s\rangle` over
         :math:`C`, e.g. ``functools.partial(optbook.lmo.l1_ball, radius=r)``.
@@ -236,7 +251,7 @@ def frank_wolfe(grad, lmo, x0, step="open-loop", f=None, max_iter=1000, tol=0.0,
             return 2.0 / (k + 2.0)
         if step == "line-search":
             if quadratic:
-                curv = _dot(_call(grad, x + d, "grad") - gx, d)
+                curv = _dot(_grad_call(grad, x + d), d) - _dot(gx, d)
                 return 1.0 if curv <= 0 else min(1.0, max(0.0, gk / curv))
             res = minimize_scalar(lambda t: float(f(x + t * d)), bounds=(0.0, 1.0),
                                   method="bounded", options={"xatol": 1e-10})
@@ -249,7 +264,7 @@ def frank_wolfe(grad, lmo, x0, step="open-loop", f=None, max_iter=1000, tol=0.0,
         return step
 
     loop = Loop(max_iter, tol, callback)
-    gx = _call(grad, x, "grad")
+    gx = _grad_call(grad, x)
     s = _call(lmo, gx, "lmo", like=x)
     gap = _dot(gx, x - s)
     gaps = [gap]
@@ -261,7 +276,7 @@ def frank_wolfe(grad, lmo, x0, step="open-loop", f=None, max_iter=1000, tol=0.0,
         x = loop.accept(x, x + gamma * d)
         if loop.status == 2:
             break
-        gx = _call(grad, x, "grad")
+        gx = _grad_call(grad, x)
         s = _call(lmo, gx, "lmo", like=x)
         gap = _dot(gx, x - s)
         gaps.append(gap)
