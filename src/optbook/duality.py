@@ -571,6 +571,7 @@ def lasso_cd(A, b, lam, x0=None, max_epochs=1000, tol=1e-8, callback=None, *,
         raise ValueError(f"dual must be 'residual' or 'extrapolated', got {dual!r}")
     if selection not in ("cyclic", "random"):
         raise ValueError(f"selection must be 'cyclic' or 'random', got {selection!r}")
+    max_epochs = check_int(max_epochs, "max_epochs", minimum=0)
     loop = Loop(max_epochs, tol, callback, unit="epoch")
     compiled = _use_compiled(compiled)
 
@@ -786,6 +787,7 @@ def sdca(A, y, lam, loss="hinge", max_epochs=100, tol=1e-8, seed=0, callback=Non
     seed = check_int(seed, "seed", minimum=0)
     if selection not in ("permutation", "uniform"):
         raise ValueError(f"selection must be 'permutation' or 'uniform', got {selection!r}")
+    max_epochs = check_int(max_epochs, "max_epochs", minimum=0)
     loop = Loop(max_epochs, tol, callback, unit="epoch")
     compiled = _use_compiled(compiled)
     n, d = A.shape
