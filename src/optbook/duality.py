@@ -545,7 +545,10 @@ def lasso_cd(A, b, lam, x0=None, max_epochs=1000, tol=1e-8, callback=None, *,
     scipy.optimize.OptimizeResult
         ``x``, ``gap`` (duality gap at ``x``), ``dual_point`` (:math:`\theta`,
         with :math:`\|A^\top\theta\|_\infty \le 1`), ``nit`` (epochs),
-        ``n_screened`` (coordinates removed by screening), ``success``,
+        ``n_screened`` (coordinates removed by screening), ``gap_epochs`` and
+        ``gaps`` (the epochs at which the gap was evaluated, and its values),
+        ``n_active`` (the number of coordinates not screened after each evaluation),
+        ``success``,
         ``status``, ``message``.
 
     Notes
@@ -589,6 +592,7 @@ def lasso_cd(A, b, lam, x0=None, max_epochs=1000, tol=1e-8, callback=None, *,
     x[sq_norms == 0] = 0.0
     rng = np.random.default_rng(seed)
     residuals, best = [], None  # stored residuals, best (D(u), u, A^T u)
+    history = []  # (epoch, gap, number of active coordinates) at every gap evaluation
     gap, gap_at = np.inf, -1
 
     def evaluate(x, r):
@@ -623,6 +627,7 @@ def lasso_cd(A, b, lam, x0=None, max_epochs=1000, tol=1e-8, callback=None, *,
             gap, u, Atu = evaluate(x, r)
             gap_at = k
             if loop.converged(gap):
+                history.append((k, gap, active.size))
                 break
             if screening and gap > 0:
                 radius = math.sqrt(2.0 * n * gap)  # ||u - u*|| <= radius
@@ -634,16 +639,21 @@ def lasso_cd(A, b, lam, x0=None, max_epochs=1000, tol=1e-8, callback=None, *,
                         r += _matvec(A[:, nz], x[nz]).astype(r.dtype)
                         x[nz] = 0.0
                     active = active[~safe]
+            history.append((k, gap, active.size))
         order = active if selection == "cyclic" else rng.choice(active, size=active.size) \
             if active.size else active
         _cd_epoch(A, r, x, sq_norms, nlam, order, compiled)
         x = loop.accept(x, x.copy())
     if gap_at != loop.nit or u is None:
         gap, u, Atu = evaluate(x, r)
+        history.append((loop.nit, gap, active.size))
         if loop.status == 1:
             loop.converged(gap)
     theta = (u / nlam).astype(dtype)
-    return loop.result(x, gap=float(gap), dual_point=theta, n_screened=int(d - active.size))
+    hist = np.array(history, dtype=float).reshape(-1, 3)
+    return loop.result(x, gap=float(gap), dual_point=theta, n_screened=int(d - active.size),
+                       gap_epochs=hist[:, 0].astype(int), gaps=hist[:, 1],
+                       n_active=hist[:, 2].astype(int))
 
 
 # --------------------------------------------------------------------------
@@ -773,7 +783,8 @@ def sdca(A, y, lam, loss="hinge", max_epochs=100, tol=1e-8, seed=0, callback=Non
     -------
     scipy.optimize.OptimizeResult
         ``x`` (:math:`= A^\top\alpha/(\lambda n)`), ``dual_coef``
-        (:math:`\alpha`), ``gap``, ``primal``, ``dual``, ``nit`` (epochs),
+        (:math:`\alpha`), ``gap``, ``primal``, ``dual``, ``gaps`` (the gap at
+        :math:`x_0, \dots, x_{\rm nit}`), ``nit`` (epochs),
         ``success``, ``status``, ``message``.
 
     Notes
@@ -805,6 +816,7 @@ def sdca(A, y, lam, loss="hinge", max_epochs=100, tol=1e-8, seed=0, callback=Non
     rng = np.random.default_rng(seed)
     primal, dual_val = _sdca_objectives(loss, A, y, lam, alpha, x)
     gap = max(primal - dual_val, 0.0)
+    gaps = [gap]
     for k in loop:
         if loop.converged(gap):
             break
@@ -812,7 +824,9 @@ def sdca(A, y, lam, loss="hinge", max_epochs=100, tol=1e-8, seed=0, callback=Non
         _sdca_epoch(A, yw, alpha, x, sq_norms, lam_n, code, order, compiled)
         primal, dual_val = _sdca_objectives(loss, A, y, lam, alpha, x)
         gap = max(primal - dual_val, 0.0)
+        gaps.append(gap)
         x = loop.accept(x, x.copy())
     if loop.status == 1:
         loop.converged(gap)
-    return loop.result(x, dual_coef=alpha, gap=float(gap), primal=primal, dual=dual_val)
+    return loop.result(x, dual_coef=alpha, gap=float(gap), primal=primal, dual=dual_val,
+                       gaps=np.array(gaps[:loop.nit + 1]))
