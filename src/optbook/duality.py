@@ -34,7 +34,7 @@ Speed
 Both solvers update one coordinate at a time. Each update costs one column
 (or row) of :math:`A`: a dot product and an update of the residual (or of
 :math:`x`). The loops are written in plain Python and NumPy
-(:func:`_cd_epoch_dense`, :func:`_sdca_epoch_dense` and their sparse twins),
+(``_cd_epoch_dense``, ``_sdca_epoch_dense`` and their sparse twins),
 and, when `numba <https://numba.pydata.org>`_ is installed, the same loops are
 compiled (set the environment variable ``OPTBOOK_NO_NUMBA=1`` to use the
 Python version).
