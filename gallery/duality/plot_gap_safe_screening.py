@@ -24,7 +24,7 @@ optbook.plotting.setup_style()
 A, b, _ = make_correlated_regression(200, 800, rho=0.5, noise=0.5, n_nonzero=20, rng=0)
 n, d = A.shape
 lam_max = np.abs(A.T @ b).max() / n
-lams = lam_max * np.geomspace(1, 0.02, 10)
+lams = lam_max * np.geomspace(0.9, 0.02, 10)
 
 # %%
 # The path, with warm starts
