@@ -342,7 +342,7 @@ def damped_newton(f, grad, hess, x0, alpha=0.25, beta=0.5, max_iter=100, tol=1e-
         if step == "self-concordant":
             x = loop.accept(x, x + p / (1.0 + lam))
             continue
-        t, slack = 1.0, 8 * np.finfo(float).eps * abs(fx)
+        t, slack = 1.0, 8 * np.finfo(x.dtype).eps * abs(fx)
         while True:
             x_new = x + t * p
             f_new = _scalar(f(x_new), "f(x)")
@@ -516,7 +516,7 @@ def newton_cg(grad, hvp, x0, f=None, max_iter=100, tol=1e-8, forcing="eisenstat-
         t = 1.0
         if f is not None:
             slope = float(np.vdot(g, p))
-            slack = 8 * np.finfo(float).eps * abs(fx)
+            slack = 8 * np.finfo(x.dtype).eps * abs(fx)
             while True:
                 f_new = _scalar(f(x + t * p), "f(x)")
                 nfev += 1
@@ -562,7 +562,7 @@ def _cubic_min(a, fa, da, b, fb, db):
     return t if math.isfinite(t) else None
 
 
-def strong_wolfe(phi, f0, d0, step0=1.0, c1=1e-4, c2=0.9, max_evals=40):
+def strong_wolfe(phi, f0, d0, step0=1.0, c1=1e-4, c2=0.9, max_evals=40, eps=None):
     r"""Line search for a step satisfying the strong Wolfe conditions.
 
     Finds :math:`t > 0` with
@@ -591,6 +591,11 @@ def strong_wolfe(phi, f0, d0, step0=1.0, c1=1e-4, c2=0.9, max_evals=40):
         :math:`0 < c_1 < c_2 < 1`.
     max_evals : int, default=40
         Maximum number of calls of ``phi``.
+    eps : float, optional
+        Relative precision of the values of :math:`\phi` (default: that of
+        ``float64``). The decrease conditions are tested with a slack of
+        ``8 * eps * |phi(0)|``, so that a step is not rejected for a rounding
+        error next to a minimizer.
 
     Returns
     -------
@@ -601,6 +606,9 @@ def strong_wolfe(phi, f0, d0, step0=1.0, c1=1e-4, c2=0.9, max_evals=40):
     if not d0 < 0:
         return None
     evals = 0
+    # f is only known to rounding: a decrease condition that fails by less than
+    # a few ulps of f(x) is not a failure (it happens next to a minimizer)
+    slack = 8 * (np.finfo(float).eps if eps is None else eps) * abs(f0)
 
     def zoom(lo, hi):
         nonlocal evals
@@ -615,7 +623,7 @@ def strong_wolfe(phi, f0, d0, step0=1.0, c1=1e-4, c2=0.9, max_evals=40):
                 t = a_lo + 0.5 * width
             ft, dt, pl = phi(t)
             evals += 1
-            if not (ft <= f0 + c1 * t * d0) or ft >= f_lo:
+            if not (ft <= f0 + c1 * t * d0 + slack) or ft > f_lo + slack:
                 a_hi, f_hi, d_hi = t, ft, dt
             else:
                 if abs(dt) <= -c2 * d0:
@@ -638,7 +646,7 @@ def strong_wolfe(phi, f0, d0, step0=1.0, c1=1e-4, c2=0.9, max_evals=40):
         if not math.isfinite(ft) or not math.isfinite(dt):
             # overshoot into a region where f is not finite: shrink the step
             return zoom(prev, (t, math.inf, math.nan, None))
-        if ft > f0 + c1 * t * d0 or (prev[0] > 0 and ft >= prev[1]):
+        if ft > f0 + c1 * t * d0 + slack or (prev[0] > 0 and ft > prev[1] + slack):
             return zoom(prev, (t, ft, dt, pl))
         if abs(dt) <= -c2 * d0:
             return t, ft, pl
@@ -655,7 +663,8 @@ def _line_search(oracle, x, fx, g, p, step0, c2=0.9):
         f_t, g_t = oracle(x_t)
         return f_t, float(np.vdot(g_t, p)), (x_t, g_t)
 
-    return strong_wolfe(phi, fx, float(np.vdot(g, p)), step0=step0, c2=c2)
+    return strong_wolfe(phi, fx, float(np.vdot(g, p)), step0=step0, c2=c2,
+                        eps=float(np.finfo(x.dtype).eps))
 
 
 # --------------------------------------------------------------------------
@@ -1045,7 +1054,10 @@ def levenberg_marquardt(residual, jacobian, x0, damping=1e-3, max_iter=100, tol=
         nfev += 1
         F_try = _half_sq(r_try)
         rho = (F - F_try) / predicted if predicted > 0 else -1.0
-        if rho > 0 and math.isfinite(F_try):
+        # at the resolution of F, a step that does not increase F is taken
+        flat = F_try <= F + 8 * np.finfo(float).eps * F and predicted <= 8 * np.finfo(float).eps * F
+        if (rho > 0 or flat) and math.isfinite(F_try):
+            rho = max(rho, 0.0)
             x_new = loop.accept(x, x_try)
             if x_new is x:
                 break
