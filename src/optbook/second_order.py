@@ -335,7 +335,7 @@ def damped_newton(f, grad, hess, x0, alpha=0.25, beta=0.5, max_iter=100, tol=1e-
         lam = math.sqrt(abs(slope))
         if loop.converged(lam * lam / 2):
             break
-        if slope >= 0:
+        if slope > 0:
             loop.fail("The Hessian is not positive definite: Newton's direction "
                       "is not a descent direction.")
             break
