@@ -575,7 +575,9 @@ def strong_wolfe(phi, f0, d0, step0=1.0, c1=1e-4, c2=0.9, max_evals=40, eps=None
     for :math:`\phi(t) = f(x + tp)`, by the bracketing phase and the
     ``zoom`` phase of :cite:t:`nocedal2006` (Algorithms 3.5 and 3.6), with
     a safeguarded cubic interpolation (bisection when the cubic is not
-    usable).
+    usable). While :math:`\phi` still decreases, the bracketing phase
+    extrapolates with the same cubic, kept between 2 and 10 times the
+    current step.
 
     Parameters
     ----------
@@ -652,8 +654,11 @@ def strong_wolfe(phi, f0, d0, step0=1.0, c1=1e-4, c2=0.9, max_evals=40, eps=None
             return t, ft, pl
         if dt >= 0:
             return zoom((t, ft, dt, pl), prev)
+        # still descending: extrapolate with the cubic through the last two
+        # points, kept in [2t, 10t] (4t if the cubic has no minimizer there)
+        guess = _cubic_min(prev[0], prev[1], prev[2], t, ft, dt)
         prev = (t, ft, dt, pl)
-        t = 2.0 * t
+        t = min(max(guess, 2.0 * t), 10.0 * t) if guess is not None and guess > t else 4.0 * t
     return None
 
 
