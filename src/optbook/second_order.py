@@ -204,7 +204,7 @@ def newton(grad, hess, x0, max_iter=100, tol=1e-10, callback=None):
     If :math:`\nabla^2 f \succeq \mu I` and :math:`\nabla^2 f` is
     :math:`M`-Lipschitz, then
     :math:`\|x_{k+1} - x^\star\| \le \frac{M}{2\mu}\|x_k - x^\star\|^2`
-    (local quadratic convergence, :cite:t:`nesterov2018`, Theorem 1.2.5).
+    (local quadratic convergence, :cite:t:`nesterov2018`, Section 1.2.4).
     Far from :math:`x^\star` the method may diverge: use
     :func:`damped_newton`. The iterates do not depend on affine changes of
     variables :math:`x = Ty`.
@@ -748,7 +748,7 @@ def bfgs(f, grad, x0, max_iter=1000, tol=1e-8, callback=None):
         if loop.converged(norm(g)):
             break
         p = -g if H is None else -(H @ g)
-        step0 = 1.0 if H is not None else min(1.0, 1.0 / max(norm(g), 1e-300))
+        step0 = 1.0 if H is not None else 1.0 / max(norm(g), 1e-300)  # unit-length first step
         found = _line_search(oracle, x, fx, g, p, step0)
         if found is None:
             loop.stop(4)
@@ -848,7 +848,7 @@ def lbfgs(f, grad, x0, memory=10, max_iter=1000, tol=1e-8, callback=None):
             break
         if gamma is None:
             p = -g
-            step0 = min(1.0, 1.0 / max(norm(g), 1e-300))
+            step0 = 1.0 / max(norm(g), 1e-300)  # first step of unit length, as L-BFGS-B
         else:
             p = -_two_loop(g, S, Y, rhos, gamma)
             step0 = 1.0
