@@ -335,8 +335,8 @@ def make_sparse_classification(n, d, nnz_per_row=30, zipf=1.1, support=0.05, noi
     A = sp.csr_matrix((vals, cols, indptr), shape=(n, d))
     A.sum_duplicates()                         # sorted indices, duplicates added up
     row_norms = np.sqrt(np.asarray(A.multiply(A).sum(axis=1)).ravel())
-    A = sp.diags((1.0 / row_norms).astype(dtype)) @ A
-    A = A.tocsr()
+    A = (sp.diags((1.0 / row_norms).astype(dtype)) @ A).tocsr()
+    A.sort_indices()
 
     w = np.zeros(d)
     k = max(1, int(round(support * d)))

@@ -41,7 +41,7 @@ the user's own functions are never hidden.
 **Dtypes.** ``x0`` in ``float32`` gives ``float32`` iterates (the oracles'
 outputs are cast to ``x0``'s dtype); integer or list input gives ``float64``.
 
-**Skeleton.** Every solver runs on :class:`optbook._solver.Loop`, which
+**Skeleton.** Every solver runs on ``optbook._solver.Loop``, which
 counts iterations, calls the callback, detects divergence and sets the status,
 so that the body of each function is its ``{prf:algorithm}`` block.
 
@@ -92,7 +92,7 @@ _F_RTOL = 1e-12  # relative tolerance of the line-search tests, see _below
 
 
 def _loop(max_iter, tol, callback):
-    """The shared skeleton (:class:`optbook._solver.Loop`).
+    """The shared skeleton (``optbook._solver.Loop``).
 
     An iterate whose squared norm overflows counts as diverged, so that no
     oracle is ever called where its own arithmetic would overflow: the solvers
@@ -189,7 +189,10 @@ class _Backtracking:
         self.grow = check_positive(grow, "grow")
         if self.grow < 1:
             raise ValueError(f"grow must be >= 1, got {self.grow}")
-        self.fx = _objective(f, value_and_grad, x)
+        if value_and_grad is not None:   # the gradient at x_0 comes with f(x_0)
+            self.fx, self.g0 = _value_and_grad(value_and_grad, x)
+        else:
+            self.fx, self.g0 = _value(f, x), None
 
     def __call__(self, loop, point, bound):
         t = self.gamma * self.grow
@@ -263,8 +266,8 @@ def gradient_descent(grad, x0, step, max_iter=1000, tol=0.0, callback=None, f=No
         Factor :math:`\rho \ge 1` applied to the last step before each search.
     value_and_grad : callable, optional
         ``value_and_grad(x)`` returns ``(f(x), grad(x))`` from one pass (e.g.
-        :meth:`LogisticRegression.value_and_grad
-        <optbook.objectives.LogisticRegression.value_and_grad>`). With it the
+        ``LogisticRegression(A, y).value_and_grad`` of
+        :mod:`optbook.objectives`). With it the
         Armijo search gets the gradient of the accepted point with its value:
         one oracle call per iteration instead of a value and a gradient (for
         the linear models, two products with :math:`A` instead of three). It
@@ -316,7 +319,7 @@ def gradient_descent(grad, x0, step, max_iter=1000, tol=0.0, callback=None, f=No
         search = _Backtracking(f, value_and_grad, x, step0, beta, grow, 'step="armijo"')
     gamma = step
 
-    g = None
+    g = search.g0 if search is not None else None
     for k in loop:
         g = _call(grad, x, "grad") if g is None else g
         if loop.converged(_norm(g)):
@@ -654,7 +657,7 @@ def proximal_gradient(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=Non
         search = _Backtracking(f, value_and_grad, x, step0, beta, grow, 'step="backtracking"')
     gamma = step
 
-    gx = None
+    gx = search.g0 if search is not None else None
     for k in loop:
         gx = _call(grad, x, "grad") if gx is None else gx
         if search is None:

@@ -86,13 +86,26 @@ def _gram_extreme(A, which):
         return float(eigs[-1] if which == "LA" else eigs[0])
     from scipy.sparse.linalg import eigsh
 
+    from scipy.sparse.linalg import LinearOperator
+
     op = _gram_operator(A)
-    if op.shape[0] == 1:
+    m = op.shape[0]
+    if m == 1:
         return float(op.matvec(np.ones(1))[0])
-    v0 = np.random.default_rng(0).standard_normal(op.shape[0])  # reproducible
-    val = eigsh(op, k=1, which=which, v0=v0, tol=1e-10, return_eigenvectors=False,
-                maxiter=max(1000, 20 * op.shape[0]))
-    return float(val[0])
+    v0 = np.random.default_rng(0).standard_normal(m)  # reproducible
+
+    def largest(M):
+        return float(eigsh(M, k=1, which="LA", v0=v0, tol=1e-12, return_eigenvectors=False,
+                           maxiter=max(1000, 20 * m))[0])
+
+    top = largest(op)
+    if which == "LA":
+        return top
+    # the smallest eigenvalue as top - (largest eigenvalue of top*I - G): Lanczos finds
+    # extreme eigenvalues at the top of the spectrum fast, and the error is relative to top
+    shifted = LinearOperator((m, m), matvec=lambda v: top * v.ravel() - op.matvec(v),
+                             dtype=np.float64)
+    return max(top - largest(shifted), 0.0)
 
 
 def _check_point(x, d, name="x", dtype=np.float64):
@@ -329,8 +342,12 @@ class LeastSquares(_LinearModel):
     def strong_convexity(self):
         if self._d > self._n:
             return 0.0
-        mu = float(self._eigvals[0]) if self._small else _gram_extreme(self.A, "SA") / self._n
-        return mu if mu > self._rank_tol else 0.0
+        if self._small:
+            mu = float(self._eigvals[0])
+            return mu if mu > self._rank_tol else 0.0
+        # Lanczos: accurate to about 1e-10 L, so smaller values count as 0
+        mu = _gram_extreme(self.A, "SA") / self._n
+        return mu if mu > max(self._rank_tol, 1e-9 * self.lipschitz) else 0.0
 
     @cached_property
     def pl_constant(self):

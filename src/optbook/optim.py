@@ -37,7 +37,7 @@ before ``opt.step``::
         sched.step()
 
 A step that produces a NaN or infinite parameter raises
-:class:`FloatingPointError` naming the parameter, instead of returning it.
+``FloatingPointError`` naming the parameter, instead of returning it.
 """
 
 import numpy as np

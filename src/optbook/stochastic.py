@@ -116,7 +116,7 @@ def _finite(x):
 
 
 def _epochs(max_epochs, callback):
-    """The shared skeleton, counting epochs (:class:`optbook._solver.Loop`).
+    """The shared skeleton, counting epochs (``optbook._solver.Loop``).
 
     The callback is called by ``loop.accept(x, x)`` at the end of an epoch;
     divergence inside an epoch is reported by :func:`_diverged`.
@@ -517,6 +517,23 @@ def _linear_model(grad_i):
     return None
 
 
+def _scalar_derivative(model):
+    """``(z, j) -> φ_j'(z)`` on Python floats, for the two linear models (else ``model.dloss``)."""
+    from .objectives import LeastSquares, LogisticRegression
+
+    if type(model) is LeastSquares:
+        b = model.b.tolist()
+        return lambda z, j: z - b[j]
+    if type(model) is LogisticRegression:
+        y = model.y.tolist()
+
+        def logistic(z, j):
+            m = y[j] * z                  # -y σ(-m), without overflow for large |m|
+            return -y[j] / (1.0 + math.exp(m)) if m < 700 else -y[j] * math.exp(-m)
+        return logistic
+    return lambda z, j: float(model.dloss(np.asarray(z), j))
+
+
 def _saga_scalar(model, x, n, gamma, max_epochs, prox, rng, callback):
     """SAGA with a table of one scalar per sample, for f_i(x) = φ_i(a_i·x) + λ|x|²/2."""
     A, lam = model.A, model.lam
@@ -537,18 +554,20 @@ def _saga_scalar(model, x, n, gamma, max_epochs, prox, rng, callback):
         def row(j):
             return everything, A[j]
 
+    dloss = _scalar_derivative(model)
+    shrink = 1.0 - gamma * lam            # x - γλx, the exact gradient of the regularizer
+    step_mean = gamma * mean              # γᾱ, kept up to date instead of ᾱ
     k = 0
     loop = _epochs(max_epochs, callback)
     epoch = -1
     for epoch in loop:
-        for j in rng.integers(0, n, size=n):
+        for j in rng.integers(0, n, size=n).tolist():
             cols, a_j = row(j)
-            s = model.dloss(np.dot(a_j, x[cols]), j)              # φ_j'(a_j·x_k)
+            s = dloss(float(np.dot(a_j, x[cols])), j)            # φ_j'(a_j·x_k)
             diff = s - alpha[j]
             # v_k = (s - α_j) a_j + ᾱ + λ x_k ;  x_{k+1} = x_k - γ v_k
-            x_new = x - gamma * mean
-            if lam:
-                x_new -= (gamma * lam) * x
+            x_new = x * shrink if lam else x.copy()
+            x_new -= step_mean
             x_new[cols] -= (gamma * diff) * a_j
             if prox is not None:
                 x_new = call_prox(prox, x_new, gamma)
@@ -556,12 +575,12 @@ def _saga_scalar(model, x, n, gamma, max_epochs, prox, rng, callback):
                 _diverged(loop, epoch)
                 break
             x = x_new
-            mean[cols] += (diff / n) * a_j                        # ᾱ and α_j updated
+            step_mean[cols] += (gamma * diff / n) * a_j           # ᾱ and α_j updated
             alpha[j] = s
             k += 1
         if loop.stopped:
             break
-        mean = np.asarray(A.T @ alpha, dtype=model.dtype) / n    # no drift
+        step_mean = gamma * np.asarray(A.T @ alpha, dtype=model.dtype) / n   # no drift
         x = loop.accept(x, x)
     n_evals = n + k + (loop.status == 2)
     return _result(loop, x, k, epoch + 1, n_evals, table="scalar")
