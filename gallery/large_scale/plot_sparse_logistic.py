@@ -65,7 +65,7 @@ target = 1e-6  # the suboptimality every method must reach
 # %%
 # optbook's methods, timed to the target
 # --------------------------------------
-# :class:`optbook.Trace` with ``stop_below`` stops a run as soon as
+# The :class:`~optbook.trace.Trace` callback with ``stop_below`` stops a run as soon as
 # :math:`f(x_k) - f^\star \le` ``target`` and excludes its own evaluations of
 # :math:`f` from the times. FISTA uses the step :math:`1/L` and gradient
 # restarts; the Armijo search takes the objective's ``value_and_grad`` (one

@@ -274,7 +274,9 @@ def make_sparse_classification(n, d, nnz_per_row=30, zipf=1.1, support=0.05, noi
     n, d : int
         Number of samples and of features.
     nnz_per_row : float, default=30
-        Mean number of nonzero entries per row (``<= d``).
+        Mean number of features drawn per row (``<= d``); a popular feature
+        drawn twice counts once, so rows end up with somewhat fewer distinct
+        nonzeros (about 8 of 10, or 31 of 40 with the defaults of ``zipf``).
     zipf : float, default=1.1
         Exponent :math:`s \ge 0` of the column popularity (``0``: uniform).
     support : float, default=0.05
@@ -306,7 +308,7 @@ def make_sparse_classification(n, d, nnz_per_row=30, zipf=1.1, support=0.05, noi
     >>> from optbook.datasets import make_sparse_classification
     >>> A, y, w = make_sparse_classification(1000, 500, nnz_per_row=10, rng=0)
     >>> A.shape, A.format, round(A.nnz / 1000)
-    ((1000, 500), 'csr', 10)
+    ((1000, 500), 'csr', 8)
     """
     import scipy.sparse as sp
 

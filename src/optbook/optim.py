@@ -158,7 +158,7 @@ class Optimizer:
         self._lr = check_positive(value, "lr")
 
     def reset(self):
-        """Forget the state: the next :meth:`step` is step ``t = 1`` again."""
+        """Forget the state: the next ``step()`` is step ``t = 1`` again."""
         self.t = 0
         self.state = None
         self._shapes = None
@@ -655,7 +655,7 @@ class AdamW(Adam):
 
 
 class _Scheduler:
-    """Base class: sets ``optimizer.lr = self.lr_at(k)`` at each :meth:`step`."""
+    """Base class: sets ``optimizer.lr = self.lr_at(k)`` at each ``step()``."""
 
     def __init__(self, optimizer):
         if not isinstance(optimizer, Optimizer):
@@ -681,7 +681,7 @@ class StepLR(_Scheduler):
     r"""Step decay: :math:`\gamma_k = \gamma_0\,\rho^{\lfloor k/s\rfloor}`.
 
     The learning rate is multiplied by ``gamma`` every ``step_size`` calls to
-    :meth:`step` (PyTorch's ``torch.optim.lr_scheduler.StepLR``).
+    ``step()`` (PyTorch's ``torch.optim.lr_scheduler.StepLR``).
 
     Parameters
     ----------
@@ -707,7 +707,7 @@ class StepLR(_Scheduler):
         super().__init__(optimizer)
 
     def lr_at(self, k):
-        """Learning rate after ``k`` calls to :meth:`step`."""
+        """Learning rate after ``k`` calls to ``step()``."""
         return self.base_lr * self.gamma ** (k // self.step_size)
 
 
@@ -723,7 +723,7 @@ class CosineLR(_Scheduler):
         \gamma_{\min} & k > T,
         \end{cases}
 
-    after :math:`k` calls to :meth:`step`, with :math:`w` = ``warmup`` and
+    after :math:`k` calls to ``step()``, with :math:`w` = ``warmup`` and
     :math:`T` = ``T_max`` (without warm-up, PyTorch's
     ``CosineAnnealingLR``, SGDR of Loshchilov and Hutter, 2017, without restarts).
 
@@ -760,7 +760,7 @@ class CosineLR(_Scheduler):
         super().__init__(optimizer)
 
     def lr_at(self, k):
-        """Learning rate after ``k`` calls to :meth:`step` (at least ``lr_min``, never 0 before T)."""
+        """Learning rate after ``k`` calls to ``step()`` (at least ``lr_min``, never 0 before T)."""
         w, T = self.warmup, self.T_max
         if k < w:
             return self.base_lr * (k + 1) / (w + 1)
