@@ -284,6 +284,7 @@ def test_divergence_is_reported_not_returned(name):
         assert res.nit < 10_000
 
 
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")  # f itself overflows there
 def test_line_searches_shrink_steps_that_overflow():
     # f(x) = 1e150 (||x||^2 / 2 - sum(x)): the first trial points x0 - gamma grad overflow
     # to inf, where Quadratic.value raises: they must be rejected without calling f

@@ -242,7 +242,8 @@ def test_sgd_first_momentum_step_has_no_dampening():
 def test_adam_first_step_is_sign_times_lr():
     # With bias correction, the first Adam step is lr * g / (|g| + eps).
     g = np.array([3.0, -1e-3, 250.0])
-    opt = optim.Adam(lr=0.1, eps=0.0)
+    eps = 1e-300  # eps must be positive; this one is below the rounding of |g|
+    opt = optim.Adam(lr=0.1, eps=eps)
     x = opt.step(np.ones(3), g)
     np.testing.assert_allclose(x, 1.0 - 0.1 * np.sign(g), rtol=1e-14)
 
@@ -358,3 +359,118 @@ def test_bad_params_and_grads():
         opt.step([np.zeros(3), np.zeros(5)], [np.ones(3), np.ones(5)])
     opt.reset()
     opt.step([np.zeros(3)], [np.ones(3)])  # fine after reset
+
+
+# --------------------------------------------------------------------------
+# issue 13: dtypes, trees, hyperparameter ranges, non-finite steps, schedules
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [lambda: optim.SGD(lr=0.1, momentum=0.5),
+                                  lambda: optim.Adagrad(), lambda: optim.RMSProp(),
+                                  lambda: optim.Adam(), lambda: optim.AdamW()])
+@pytest.mark.parametrize("kind", ["float32", "int", "list", "0-d"])
+def test_step_accepts_float32_integer_list_and_0d_input(make, kind):
+    """Failed before: np.array(..., copy=False) raised a misleading TypeError."""
+    p = {"float32": np.ones(3, np.float32), "int": np.arange(3),
+         "list": [1.0, 2.0, 3.0], "0-d": np.float64(2.0)}[kind]
+    g = {"float32": np.full(3, 0.5, np.float32), "int": np.array([1, 0, -1]),
+         "list": [0.1, 0.2, 0.3], "0-d": 1.0}[kind]
+    opt = make()
+    if kind == "list":   # a list is a list of 0-d parameters
+        new = opt.step(p, g)
+        assert isinstance(new, list) and all(np.ndim(v) == 0 for v in new)
+        return
+    new = opt.step(p, g)
+    assert new.dtype == (np.float32 if kind == "float32" else np.float64)
+    assert new.shape == np.shape(p)
+
+
+@pytest.mark.parametrize("kwargs", [dict(momentum=1.0), dict(momentum=5.0), dict(momentum=-0.1)])
+def test_sgd_momentum_must_lie_in_0_1(kwargs):
+    with pytest.raises(ValueError, match="momentum"):
+        optim.SGD(lr=0.1, **kwargs)
+    with pytest.raises(ValueError, match="momentum"):
+        optim.RMSProp(lr=0.1, **kwargs)
+
+
+@pytest.mark.parametrize("cls", [optim.Adam, optim.AdamW, optim.RMSProp, optim.Adagrad])
+def test_eps_must_be_positive(cls):
+    """Failed before: Adam(eps=0) with a zero gradient returned NaN."""
+    with pytest.raises(ValueError, match="eps"):
+        cls(eps=0.0)
+    x = cls().step(np.ones(2), np.zeros(2))
+    assert np.all(np.isfinite(x))
+
+
+def test_non_finite_step_raises_and_keeps_the_state():
+    opt = optim.SGD(lr=1e308, momentum=0.5)
+    p = {"w": np.ones(2), "b": [np.zeros(1)]}
+    opt.step(p, {"w": np.zeros(2), "b": [np.zeros(1)]})
+    before = [dict(s) for s in opt.state]
+    with pytest.raises(FloatingPointError, match=r"params\['w'\]"), np.errstate(over="ignore"):
+        opt.step(p, {"w": np.array([1e10, 0.0]), "b": [np.zeros(1)]})
+    assert opt.t == 1
+    for s, b in zip(opt.state, before):
+        for key in s:
+            np.testing.assert_array_equal(s[key], b[key])
+
+
+def test_dict_and_nested_trees_match_the_flat_list():
+    rng = np.random.default_rng(0)
+    W, b, c = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal(4)
+    gW, gb, gc = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal(4)
+    flat, tree = optim.Adam(lr=0.1), optim.Adam(lr=0.1)
+    for _ in range(3):
+        W1, b1, c1 = flat.step([W, b, c], [gW, gb, gc])
+        new = tree.step({"layer": [W, b], "out": c}, {"layer": [gW, gb], "out": gc})
+    np.testing.assert_array_equal(new["layer"][0], W1)
+    np.testing.assert_array_equal(new["layer"][1], b1)
+    np.testing.assert_array_equal(new["out"], c1)
+    with pytest.raises(ValueError, match="same keys"):
+        tree.step({"layer": [W, b], "out": c}, {"layer": [gW, gb], "other": gc})
+
+
+def test_optimizer_on_autodiff_grad_tree():
+    from optbook import autodiff as ad
+    params = {"w": np.array([1.0, -2.0]), "b": np.array(0.5)}
+
+    def loss(p):
+        return ad.sum(p["w"] * p["w"]) + p["b"] * p["b"]
+
+    opt = optim.SGD(lr=0.25)
+    for _ in range(50):
+        params = opt.step(params, ad.grad(loss)(params))
+    assert np.abs(params["w"]).max() < 1e-10 and abs(float(params["b"])) < 1e-10
+
+
+def test_step_lr_and_cosine_schedules_by_hand():
+    opt = optim.SGD(lr=0.8)
+    sched = optim.StepLR(opt, step_size=3, gamma=0.5)
+    lrs = [opt.lr] + [sched.step() for _ in range(7)]
+    assert lrs == [0.8 * 0.5 ** (k // 3) for k in range(8)]
+    opt = optim.Adam(lr=1.0)
+    sched = optim.CosineLR(opt, T_max=10, warmup=2, lr_min=0.1)
+    lrs = [opt.lr] + [sched.step() for _ in range(12)]
+    expect = [1 / 3, 2 / 3] + [0.1 + 0.45 * (1 + np.cos(np.pi * (k - 2) / 8)) for k in range(2, 11)]
+    expect += [0.1, 0.1]
+    np.testing.assert_allclose(lrs, expect, rtol=1e-15)
+    with pytest.raises(ValueError, match="warmup"):
+        optim.CosineLR(optim.SGD(lr=1.0), T_max=3, warmup=3)
+    with pytest.raises(TypeError, match="optimizer"):
+        optim.StepLR("adam", step_size=1)
+
+
+def test_gradient_clipping():
+    g = {"a": np.array([3.0, 0.0]), "b": [np.array([4.0])]}
+    clipped, norm = optim.clip_grad_norm(g, 1.0)
+    assert norm == 5.0
+    np.testing.assert_allclose(clipped["a"], [0.6, 0.0])
+    np.testing.assert_allclose(clipped["b"][0], [0.8])
+    assert g["a"][0] == 3.0  # input untouched
+    same, _ = optim.clip_grad_norm(g, 10.0)
+    np.testing.assert_array_equal(same["a"], g["a"])
+    v = optim.clip_grad_value([np.array([-5.0, 0.5], np.float32)], 1.0)
+    assert v[0].dtype == np.float32 and v[0].tolist() == [-1.0, 0.5]
+    with pytest.raises(ValueError, match="max_norm"):
+        optim.clip_grad_norm(g, 0.0)

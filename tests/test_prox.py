@@ -27,7 +27,7 @@ from optbook.prox import (
     prox_sq_l2,
 )
 
-TOL = 1e-9
+TOL = 1e-13  # rounding level: about 500 eps times the squared scale of the data
 
 # --------------------------------------------------------------------------
 # strategies

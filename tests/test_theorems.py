@@ -25,7 +25,7 @@ from optbook.objectives import LeastSquares, LogisticRegression, Quadratic
 from optbook.prox import prox_l1, prox_l2
 
 import theorem_checks
-from theorem_checks import ls_gap, run, sq_dist, underdetermined_ls
+from theorem_checks import ls_gap, run, sq_dist, underdetermined_ls, lipschitz, pl_constant, strong_convexity
 from theorem_checks import assert_upper as assert_bound
 
 
@@ -58,7 +58,7 @@ def composite_instance(kind, seed):
         lam = 0.1 * np.abs(A.T @ y).max() / (2 * A.shape[0])
     d = A.shape[1]
     prox = lambda x, t: prox_l1(x, lam * t)  # noqa: E731
-    ref = optbook.fista(f.grad, prox, np.zeros(d), 1 / f.lipschitz, max_iter=200_000,
+    ref = optbook.fista(f.grad, prox, np.zeros(d), 1 / lipschitz(f), max_iter=200_000,
                         tol=1e-13, restart="gradient")
     x_star = ref.x
     # KKT certificate, independent of the solver: -grad f(x*) ∈ lam ∂||x*||_1
@@ -82,14 +82,14 @@ def test_thm_gd_convex(seed):
     :math:`f(x_k) - f^\star \le L\|x_0 - x^\star\|^2/(2k)` for every k >= 1."""
     K = 300
     f, x0, x_star = underdetermined_ls(seed)
-    L = f.lipschitz
+    L = lipschitz(f)
     xs = run(optbook.gradient_descent, f.grad, x0=x0, step=1 / L, max_iter=K)
     k = np.arange(1, K + 1)
     assert_bound(ls_gap(f, xs, x_star)[1:], L * sq_dist(x0[None], x_star) / (2 * k),
                  "thm-gd-convex (least squares, n < d)")
 
     f, x0, x_star = logistic(seed, lam=1e-3)
-    L = f.lipschitz
+    L = lipschitz(f)
     xs = run(optbook.gradient_descent, f.grad, x0=x0, step=1 / L, max_iter=K)
     gap = np.array([f.value(x) for x in xs]) - f.value(x_star)
     assert_bound(gap[1:], L * sq_dist(x0[None], x_star) / (2 * k),
@@ -106,7 +106,7 @@ def test_thm_gd_strongly_convex(seed):
     instances = [(ls, np.random.default_rng(seed).standard_normal(20), ls.minimizer()),
                  logistic(seed, lam=0.05)]
     for f, x0, x_star in instances:
-        L, mu = f.lipschitz, f.strong_convexity
+        L, mu = lipschitz(f), strong_convexity(f)
         assert mu > 0
         kappa = L / mu
         R2 = sq_dist(x0[None], x_star)
@@ -132,8 +132,8 @@ def test_thm_gd_pl(seed):
     n, d, r = 100, 30, 10
     A = rng.standard_normal((n, r)) @ rng.standard_normal((r, d)) / np.sqrt(r)
     f = LeastSquares(A, rng.standard_normal(n))
-    assert f.strong_convexity == 0.0 and f.pl_constant > 0
-    L, mu = f.lipschitz, f.pl_constant
+    assert strong_convexity(f) == 0.0 and pl_constant(f) > 0
+    L, mu = lipschitz(f), pl_constant(f)
     K = horizon(1 - mu / L)
     x0 = rng.standard_normal(d)
     x_star = f.minimizer()  # any minimizer: f(x) - f* = ||A(x - x*)||^2 / (2n)
@@ -215,7 +215,7 @@ def test_thm_proximal_point():
         f, x0, x_star = underdetermined_ls(seed)
         H, Atb = f.hess(), f.A.T @ f.b / f.n_samples
         d = H.shape[0]
-        for gamma in [0.1 / f.lipschitz, 1.0 / f.lipschitz, 10.0 / f.lipschitz]:
+        for gamma in [0.1 / lipschitz(f), 1.0 / lipschitz(f), 10.0 / lipschitz(f)]:
             prox = lambda v, t: np.linalg.solve(np.eye(d) + t * H, v + t * Atb)  # noqa: E731
             xs = run(optbook.proximal_point, prox, x0=x0, step=gamma, max_iter=K)
             k = np.arange(1, K + 1)
@@ -237,7 +237,7 @@ def test_thm_proximal_gradient(kind, seed):
     r"""thm-proximal-gradient: proximal gradient with step 1/L on F = f + g,
     f convex L-smooth, g closed convex: :math:`F(x_k) - F^\star \le L\|x_0 - x^\star\|^2/(2k)`."""
     f, prox, F, x0, x_star, F_star = composite_instance(kind, seed)
-    L, K = f.lipschitz, 300
+    L, K = lipschitz(f), 300
     xs = run(optbook.proximal_gradient, f.grad, prox, x0=x0, step=1 / L, max_iter=K)
     gap = np.array([F(x) for x in xs]) - F_star
     k = np.arange(1, K + 1)
@@ -250,7 +250,7 @@ def test_thm_fista(kind, seed):
     r"""thm-fista: FISTA with step 1/L on F = f + g,
     :math:`F(x_k) - F^\star \le 2L\|x_0 - x^\star\|^2/(k+1)^2` for every k >= 1."""
     f, prox, F, x0, x_star, F_star = composite_instance(kind, seed)
-    L, K = f.lipschitz, 300
+    L, K = lipschitz(f), 300
     xs = run(optbook.fista, f.grad, prox, x0=x0, step=1 / L, max_iter=K)
     gap = np.array([F(x) for x in xs]) - F_star
     k = np.arange(1, K + 1)
@@ -269,12 +269,12 @@ def test_thm_nesterov_convex(seed):
     K = 300
     k = np.arange(1, K + 1)
     f, x0, x_star = underdetermined_ls(seed)
-    L = f.lipschitz
+    L = lipschitz(f)
     xs = run(optbook.nesterov, f.grad, x0=x0, step=1 / L, max_iter=K)
     assert_bound(ls_gap(f, xs, x_star)[1:], 2 * L * sq_dist(x0[None], x_star) / (k + 1) ** 2,
                  "thm-nesterov-convex (least squares)")
     f, x0, x_star = logistic(seed, lam=1e-3)
-    L = f.lipschitz
+    L = lipschitz(f)
     xs = run(optbook.nesterov, f.grad, x0=x0, step=1 / L, max_iter=K)
     gap = np.array([f.value(x) for x in xs]) - f.value(x_star)
     assert_bound(gap[1:], 2 * L * sq_dist(x0[None], x_star) / (k + 1) ** 2,
@@ -290,7 +290,7 @@ def test_thm_nesterov_strongly_convex(seed):
     ls = LeastSquares(A, b)
     x0 = np.random.default_rng(seed).standard_normal(20)
     for f, x0, x_star in [(ls, x0, ls.minimizer()), logistic(seed, lam=0.01)]:
-        L, mu = f.lipschitz, f.strong_convexity
+        L, mu = lipschitz(f), strong_convexity(f)
         K = horizon(1 - np.sqrt(mu / L))
         xs = run(optbook.nesterov, f.grad, x0=x0, step=1 / L, mu=mu, max_iter=K)
         if isinstance(f, LeastSquares):
@@ -347,7 +347,7 @@ def nonexpansive_instances(seed):
     # 3. the gradient step I - (2/L) grad f of least squares; Fix T = minimizers
     A, b, _ = make_correlated_regression(30, d, rng=seed)
     f = LeastSquares(A, b)
-    yield (lambda x: x - 2 / f.lipschitz * f.grad(x)), f.minimizer(), rng.standard_normal(d)
+    yield (lambda x: x - 2 / lipschitz(f) * f.grad(x)), f.minimizer(), rng.standard_normal(d)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

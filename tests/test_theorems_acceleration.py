@@ -29,7 +29,7 @@ import optbook
 from optbook.datasets import make_classification, make_correlated_regression
 from optbook.objectives import LeastSquares, LogisticRegression, Quadratic
 
-from theorem_checks import assert_lower, assert_upper, run, sq_dist
+from theorem_checks import assert_lower, assert_upper, run, sq_dist, lipschitz, pl_constant, strong_convexity
 
 
 def quad_gap(Q, xs, x_star):
@@ -230,7 +230,7 @@ def test_thm_gd_tight(seed):
     f = LeastSquares(A, b)
     x0 = np.random.default_rng(seed + 100).standard_normal(60)
     x_star = x0 + np.linalg.lstsq(A, b - A @ x0, rcond=None)[0]
-    L = f.lipschitz
+    L = lipschitz(f)
     xs = run(optbook.gradient_descent, f.grad, x0=x0, step=1 / L, max_iter=K)
     R = xs - x_star
     gap = 0.5 * np.sum((R @ A.T) ** 2, axis=1) / f.n_samples
@@ -240,7 +240,7 @@ def test_thm_gd_tight(seed):
     f = LogisticRegression(A, y, lam=1e-3)
     x0 = np.random.default_rng(seed + 100).standard_normal(10)
     x_star = f.reference_solution()
-    L = f.lipschitz
+    L = lipschitz(f)
     xs = run(optbook.gradient_descent, f.grad, x0=x0, step=1 / L, max_iter=K)
     gap = np.array([f.value(x) for x in xs]) - f.value(x_star)
     assert_upper(gap, L * sq_dist(x0, x_star)[0] / (4 * k + 2), "thm-gd-tight (logistic)")
@@ -285,7 +285,7 @@ def test_thm_fixed_restart(seed):
     lg = LogisticRegression(A, y, lam=0.01)
     instances.append((lg, lg.reference_solution()))
     for f, x_star in instances:
-        L, mu = f.lipschitz, f.strong_convexity
+        L, mu = lipschitz(f), strong_convexity(f)
         kappa = L / mu
         K = math.ceil(2 * math.e * math.sqrt(kappa))
         cycles = 5  # e^{-2j} stays far above the rounding level of the gaps

@@ -33,7 +33,7 @@ from optbook.objectives import LeastSquares, Quadratic
 from optbook.prox import prox_l1
 
 import theorem_checks
-from theorem_checks import assert_lower, assert_upper, ls_gap, run, sq_dist, underdetermined_ls
+from theorem_checks import assert_lower, assert_upper, ls_gap, run, sq_dist, underdetermined_ls, lipschitz, pl_constant, strong_convexity
 
 
 def horizon(rate, cap=400, floor=1e-10):
@@ -53,7 +53,7 @@ def rank_deficient_ls(seed):
     n, d, r = 80, 25, 8
     A = rng.standard_normal((n, r)) @ rng.standard_normal((r, d)) / np.sqrt(r)
     f = LeastSquares(A, rng.standard_normal(n))
-    assert f.strong_convexity == 0.0 and f.pl_constant > 0
+    assert strong_convexity(f) == 0.0 and pl_constant(f) > 0
     return f, rng.standard_normal(d), f.minimizer()
 
 
@@ -127,7 +127,7 @@ def test_thm_gd_convex_all_steps(seed):
     for f, x0, x_star, gap in [(*underdetermined_ls(seed), ls_gap),
                                (*logistic(seed, lam=1e-3), logistic_gaps)]:
         for factor in [0.3, 0.7, 1.0]:
-            gamma = factor / f.lipschitz
+            gamma = factor / lipschitz(f)
             xs = run(optbook.gradient_descent, f.grad, x0=x0, step=gamma, max_iter=K)
             assert_upper(gap(f, xs, x_star)[1:], sq_dist(x0, x_star) / (2 * gamma * k),
                          f"thm-gd-convex (gamma={factor}/L, {type(f).__name__})")
@@ -145,7 +145,7 @@ def test_thm_gd_strongly_convex_all_steps(seed):
     instances = [(ls, np.random.default_rng(seed).standard_normal(20), ls.minimizer(), ls_gap),
                  (*logistic(seed, lam=0.05), logistic_gaps)]
     for f, x0, x_star, gap in instances:
-        L, mu = f.lipschitz, f.strong_convexity
+        L, mu = lipschitz(f), strong_convexity(f)
         assert mu > 0
         for gamma in [0.3 / L, 1 / L, 1 / (L + mu), 2 / (L + mu)]:
             rate = 1 - 2 * gamma * mu * L / (mu + L)
@@ -164,7 +164,7 @@ def test_thm_gd_pl_all_steps(seed):
     (1 - \mu\gamma(2 - L\gamma))^k (f(x_0) - f^\star)`, on rank-deficient least squares
     (PL, not strongly convex)."""
     f, x0, x_star = rank_deficient_ls(seed)
-    L, mu = f.lipschitz, f.pl_constant
+    L, mu = lipschitz(f), pl_constant(f)
     for factor in [0.4, 1.0, 1.5, 1.9]:
         gamma = factor / L
         rate = 1 - mu * gamma * (2 - L * gamma)
@@ -258,7 +258,7 @@ def test_thm_armijo(seed, beta):
     (4) PL: :math:`f(x_k) - f^\star \le (1 - 2c\mu\gamma_{\min})^k(f(x_0) - f^\star)`."""
     # items 1 and 3: logistic regression (convex), c = 1/2, long and short first steps
     f, x0, x_star = logistic(seed, lam=1e-3)
-    L = f.lipschitz
+    L = lipschitz(f)
     K = 200
     for step0 in [50 / L, 0.3 / L]:
         c = 0.5
@@ -288,7 +288,7 @@ def test_thm_armijo(seed, beta):
 
     # item 4: rank-deficient least squares (PL), small and large c
     f, x0, x_star = rank_deficient_ls(seed)
-    L, mu = f.lipschitz, f.pl_constant
+    L, mu = lipschitz(f), pl_constant(f)
     for c in [1e-4, 0.3, 0.5]:
         step0 = 10 / L
         gamma_min = min(step0, 2 * beta * (1 - c) / L)
@@ -369,7 +369,7 @@ def contractions(seed):
     # the gradient step of a strongly convex least-squares problem, factor max|1 - gamma lambda|
     A, b, _ = make_correlated_regression(50, d, condition_number=20.0, rng=seed)
     f = LeastSquares(A, b)
-    gamma = 1.5 / f.lipschitz
+    gamma = 1.5 / lipschitz(f)
     eig = np.linalg.eigvalsh(f.hess())
     yield (lambda x: x - gamma * f.grad(x)), float(np.abs(1 - gamma * eig).max())
     # a nonlinear contraction: Lipschitz constant 0.7 (|sin'| <= 1, ||Q|| = 1)
@@ -410,7 +410,7 @@ def test_thm_proximal_gradient_all_steps(seed):
     f = LeastSquares(A, b)
     lam = 0.1 * np.abs(A.T @ b).max() / A.shape[0]
     prox = lambda x, t: prox_l1(x, lam * t)  # noqa: E731
-    x_star = optbook.fista(f.grad, prox, np.zeros(80), 1 / f.lipschitz, max_iter=200_000,
+    x_star = optbook.fista(f.grad, prox, np.zeros(80), 1 / lipschitz(f), max_iter=200_000,
                            tol=1e-13, restart="gradient").x
     g = f.grad(x_star)
     on = x_star != 0
@@ -422,7 +422,7 @@ def test_thm_proximal_gradient_all_steps(seed):
     K = 300
     k = np.arange(1, K + 1)
     for factor in [0.25, 0.6]:
-        gamma = factor / f.lipschitz
+        gamma = factor / lipschitz(f)
         xs = run(optbook.proximal_gradient, f.grad, prox, x0=x0, step=gamma, max_iter=K)
         values = np.array([F(x) for x in xs])
         assert_upper(values[1:] - F(x_star), sq_dist(x0, x_star) / (2 * gamma * k),

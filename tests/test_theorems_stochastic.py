@@ -51,6 +51,8 @@ from optbook.optim import Adagrad
 from optbook.prox import proj_box
 from optbook.stochastic import saga, sgd, svrg
 
+from theorem_checks import strong_convexity
+
 RTOL, ATOL = 1e-10, 1e-14
 Z = 5.0  # Monte Carlo margin, in standard errors (see the module docstring)
 
@@ -210,7 +212,7 @@ def test_thm_sgd_strongly_convex(batch_size):
     E||x_k - x*||^2 <= (1 - gamma mu)^k ||x_0 - x*||^2 + 2 gamma sigma^2 / (mu b),
     sigma^2 = (1/n) sum_i ||grad f_i(x*)||^2, for every k."""
     f, x0, x_star, gs, sigma2, L_max = least_squares(0, 40, 3, (1.0, 0.8, 0.6), 0.5)
-    mu, n = f.strong_convexity, f.n_samples
+    mu, n = strong_convexity(f), f.n_samples
     K = 400
     k = np.arange(K + 1)
     for gamma in [1 / (2 * L_max), 1 / (8 * L_max)]:
@@ -240,7 +242,7 @@ def test_sgd_noise_floor_needs_noise_term():
     f, x0, x_star, gs, sigma2, L_max = least_squares(0, 40, 3, (1.0, 0.8, 0.6), 0.5)
     gamma, K = 1 / (2 * L_max), 400
     sq, _ = sgd_moments(f, x0, x_star, gs, [gamma] * K)
-    contraction = (1 - gamma * f.strong_convexity) ** np.arange(K + 1)
+    contraction = (1 - gamma * strong_convexity(f)) ** np.arange(K + 1)
     assert np.any(sq > contraction * np.sum((x0 - x_star) ** 2))
     # and the floor scales like gamma: halving the step roughly halves it
     sq_half, _ = sgd_moments(f, x0, x_star, gs, [gamma / 2] * (4 * K))
@@ -259,7 +261,7 @@ def test_thm_sgd_decreasing(batch_size):
     kappa = L_max / mu: E||x_k - x*||^2 <= nu / (k + 4 kappa) for every k, with
     nu = max(4 kappa ||x_0 - x*||^2, 8 sigma^2 / (mu^2 b))."""
     f, x0, x_star, gs, sigma2, L_max = least_squares(1, 40, 3, (1.0, 0.8, 0.6), 0.5)
-    mu, n = f.strong_convexity, f.n_samples
+    mu, n = strong_convexity(f), f.n_samples
     kappa = L_max / mu
     K = 2000
     k = np.arange(K + 1)
@@ -293,7 +295,7 @@ def test_thm_sgd_averaging():
     for every K >= 1, where xbar_K = (1/K) sum_{k<K} x_k."""
     f, x0, x_star, gs, sigma2, L_max = least_squares(2, 40, 3, (1.0, 0.8, 0.8), 0.5,
                                                      duplicate_last=True)
-    assert f.strong_convexity == 0.0 and sigma2 > 0
+    assert strong_convexity(f) == 0.0 and sigma2 > 0
     K = 1000
     Ks = np.arange(1, K + 1)
     R2 = np.sum((x0 - x_star) ** 2)
@@ -354,7 +356,7 @@ def test_thm_saga():
     E Psi_k <= (1 - rho)^k Psi_0, rho = min(gamma mu, 1/(3n)), hence
     E||x_k - x*||^2 <= (1 - rho)^k Psi_0, for every k."""
     f, x0, x_star, _, _, L_max = least_squares(3, 16, 2, (1.0, 0.7), 0.5)
-    mu, n = f.strong_convexity, f.n_samples
+    mu, n = strong_convexity(f), f.n_samples
     K = 25 * n
     k = np.arange(K + 1)
     gamma = 1 / (5 * L_max)
@@ -422,7 +424,7 @@ def test_thm_svrg():
     b = A @ np.array([1.0, -1.0]) + 0.5 * np.random.default_rng(4).standard_normal(n)
     f = LeastSquares(A, b)
     x_star, x0 = f.minimizer(), np.array([3.0, 2.0])
-    L, mu = 1.0, f.strong_convexity
+    L, mu = 1.0, strong_convexity(f)
     assert np.isclose(mu, 0.5) and np.isclose(np.max(np.sum(A**2, axis=1)), L)
     S = 8
     for gamma, m in [(1 / (8 * L), 64), (1 / (10 * L), 50 * int(L / mu))]:

@@ -12,6 +12,70 @@ from optbook.objectives import LeastSquares, LogisticRegression
 RTOL, ATOL = 1e-12, 1e-14
 
 
+# ---------------------------------------------------------------------------
+# constants computed by the tests, not read from the package under test
+# ---------------------------------------------------------------------------
+
+
+def _hessian_eigenvalues(f):
+    r"""Eigenvalues (ascending) of the Hessian's constant part, from the data, by ``eigvalsh``.
+
+    Least squares: :math:`A^\top A/n`; logistic regression: :math:`A^\top A/(4n)`
+    (the curvature bound :math:`\sigma(1-\sigma) \le 1/4`), without the ridge
+    term; a quadratic: :math:`Q`.
+    """
+    if hasattr(f, "Q"):
+        return np.linalg.eigvalsh(np.asarray(f.Q, dtype=float))
+    A = f.A.toarray() if hasattr(f.A, "toarray") else np.asarray(f.A, dtype=float)
+    n = A.shape[0]
+    gram = A.T @ A / n
+    eigs = np.linalg.eigvalsh(gram)
+    return eigs / 4 if hasattr(f, "y") else eigs
+
+
+def _rank_tol(eigs, shape):
+    return abs(eigs).max() * max(shape) * np.finfo(float).eps
+
+
+def lipschitz(f):
+    """The smoothness constant L of an objective of ``optbook.objectives``, from ``eigvalsh``."""
+    eigs = _hessian_eigenvalues(f)
+    if hasattr(f, "Q"):
+        return float(np.abs(eigs).max())
+    return float(eigs[-1]) + float(getattr(f, "lam", 0.0))
+
+
+def strong_convexity(f):
+    """The strong convexity constant mu (0 if none), from ``eigvalsh``."""
+    eigs = _hessian_eigenvalues(f)
+    if hasattr(f, "y"):
+        return float(f.lam)
+    shape = np.shape(f.Q) if hasattr(f, "Q") else f.A.shape
+    return float(eigs[0]) if eigs[0] > _rank_tol(eigs, shape) else 0.0
+
+
+def pl_constant(f):
+    """Least squares: the smallest positive eigenvalue of A^T A / n, from ``eigvalsh``."""
+    eigs = _hessian_eigenvalues(f)
+    positive = eigs[eigs > _rank_tol(eigs, f.A.shape)]
+    return float(positive[0]) if positive.size else 0.0
+
+
+def assert_tight(lhs, rhs, label, fraction):
+    """Assert that the bound is not vacuous: ``max_k lhs[k] / rhs[k] >= fraction``.
+
+    With :func:`assert_upper` this pins the constant of a bound from both sides on an
+    instance where it is nearly attained: a bound stated with too large a constant (or
+    checked on a method faster than the one it is about) fails here.
+    """
+    lhs, rhs = _check_pair(lhs, rhs)
+    ratio = float(np.max(lhs / rhs))
+    if ratio < fraction:
+        raise AssertionError(f"{label}: the bound is vacuous on this instance: worst ratio "
+                             f"lhs/rhs = {ratio:.3f} < {fraction}")
+    return ratio
+
+
 def _check_pair(lhs, rhs):
     lhs, rhs = np.asarray(lhs, dtype=float), np.asarray(rhs, dtype=float)
     assert lhs.shape == rhs.shape and lhs.size > 0
@@ -76,7 +140,7 @@ def underdetermined_ls(seed):
     x0 = np.random.default_rng(seed + 100).standard_normal(60)
     # the minimizer closest to x0: x0 + min-norm solution of A dx = b - A x0
     x_star = x0 + np.linalg.lstsq(A, b - A @ x0, rcond=None)[0]
-    assert f.strong_convexity == 0.0
+    assert strong_convexity(f) == 0.0
     return f, x0, x_star
 
 

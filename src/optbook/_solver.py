@@ -58,6 +58,13 @@ class Loop:
         ``callback(x_k)`` once per accepted iterate; a true value stops.
     unit : str, default="iteration"
         What one pass of the loop is (``"epoch"``, ``"round"``), for messages.
+    divergence : {"nonfinite", "norm"}, default="nonfinite"
+        When an iterate counts as diverged: ``"nonfinite"``, when it has a NaN
+        or infinite entry; ``"norm"``, also when its squared Euclidean norm
+        overflows (a norm beyond about ``1e154`` in float64, one dot
+        product): the run then stops *before* an oracle is called at a point
+        where its own arithmetic would overflow, so that solvers need no
+        ``np.errstate`` around the user's code.
 
     Attributes
     ----------
@@ -69,13 +76,17 @@ class Loop:
         Whether the run has stopped.
     """
 
-    def __init__(self, max_iter, tol=0.0, callback=None, unit="iteration"):
+    def __init__(self, max_iter, tol=0.0, callback=None, unit="iteration",
+                 divergence="nonfinite"):
         self.max_iter = check_int(max_iter, "max_iter", minimum=0)
         self.tol = check_nonnegative(tol, "tol")
         if callback is not None:
             check_callable(callback, "callback")
         self.callback = callback
         self.unit = unit
+        if divergence not in ("nonfinite", "norm"):
+            raise ValueError(f'divergence must be "nonfinite" or "norm", got {divergence!r}')
+        self.sane = finite if divergence == "nonfinite" else bounded
         self.nit = 0
         self.status = 1
         self.stopped = False
@@ -101,7 +112,7 @@ class Loop:
         callback), or ``x`` when ``x_new`` is not finite (the run then stops
         with status 2).
         """
-        if not finite(x_new):
+        if not self.sane(x_new):
             self.stop(2)
             return x
         self.nit += 1
@@ -124,17 +135,31 @@ class Loop:
         return self.status in (0, 3) or (self.status == 1 and self.tol == 0)
 
     def result(self, x, **extra):
-        """The :class:`scipy.optimize.OptimizeResult` of the run, with ``extra`` fields."""
+        """The :class:`scipy.optimize.OptimizeResult` of the run, with ``extra`` fields.
+
+        ``extra`` may override the standard fields (``nit``, ``message``).
+        """
         message = self.message or MESSAGES[self.status]
         if self.status == 1 and self.tol > 0:
             message = f"Reached max_iter={self.max_iter} {self.unit}s before the criterion fell below tol."
-        return OptimizeResult(x=x, nit=self.nit, status=self.status, success=self.success,
-                              message=message, **extra)
+        fields = dict(x=x, nit=self.nit, status=self.status, success=self.success,
+                      message=message)
+        fields.update(extra)  # e.g. a solver whose nit counts inner iterations
+        return OptimizeResult(**fields)
 
 
 def finite(x):
     """Whether every entry of the array ``x`` is finite."""
     return bool(np.isfinite(x).all())
+
+
+def bounded(x):
+    """Whether the squared Euclidean norm of ``x`` is finite (no NaN, no overflow).
+
+    One dot product, cheaper than an elementwise test; NaN and infinite entries
+    propagate to it.
+    """
+    return math.isfinite(float(np.vdot(x, x).real))
 
 
 def norm(v):

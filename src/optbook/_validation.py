@@ -49,7 +49,9 @@ def as_float_array(x, name, ndim=None, allow_nonfinite=False, copy=True):
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
     try:
-        arr = np.array(x, dtype=np.float64, copy=copy)
+        # NumPy >= 2: copy=False means "never copy" and fails on any input that
+        # needs a conversion (float32, integers, lists); asarray copies only then
+        arr = np.array(x, dtype=np.float64) if copy else np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}") from exc
     if ndim is not None:
@@ -132,11 +134,13 @@ def check_same_shape(a, b, name_a, name_b):
 
 
 def check_output_shape(out, like, name):
-    """Return an oracle's output as a float64 array, checking it is shaped like ``like``.
+    """Return an oracle's output as an array of ``like``'s floating dtype, shaped like ``like``.
 
     ``name`` describes the call in the error message, e.g. ``"grad(x)"``.
+    ``like`` of an integer dtype gives float64.
     """
-    out = np.asarray(out, dtype=np.float64)
+    dtype = like.dtype if np.issubdtype(like.dtype, np.floating) else np.float64
+    out = np.asarray(out, dtype=dtype)
     if out.shape != like.shape:
         raise ValueError(f"{name} must return an array of shape {like.shape}, "
                          f"got shape {out.shape}")

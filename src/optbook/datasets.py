@@ -23,6 +23,7 @@ __all__ = [
     "load_digits",
     "make_correlated_regression",
     "make_classification",
+    "make_sparse_classification",
     "standardize",
 ]
 
@@ -251,3 +252,99 @@ def make_classification(n, d, rho=0.0, scale=2.0, rng=0):
     p = 1.0 / (1.0 + np.exp(-(A @ x_true)))
     y = np.where(rng.random(n) < p, 1.0, -1.0)
     return A, y, x_true
+
+
+def make_sparse_classification(n, d, nnz_per_row=30, zipf=1.1, support=0.05, noise=0.5,
+                               dtype=np.float64, rng=0):
+    r"""Sparse binary classification data shaped like bag-of-words text.
+
+    Each row has ``nnz_per_row`` distinct features on average (a Poisson
+    number, at least one), drawn with power-law popularity: feature :math:`j`
+    (ranked) is picked with probability proportional to :math:`(j+1)^{-s}`,
+    :math:`s` = ``zipf``, so that a few columns are dense and most are rare,
+    as in a tf-idf matrix. The entries are positive, log-normal, and every
+    row is scaled to unit Euclidean norm. Labels follow a logistic model
+    :math:`y_i = \operatorname{sign}(a_i^\top w + \varepsilon_i)` with a
+    sparse Gaussian :math:`w` (a fraction ``support`` of nonzero entries,
+    scaled so that the margins are of order one) and logistic noise of scale
+    ``noise``.
+
+    Parameters
+    ----------
+    n, d : int
+        Number of samples and of features.
+    nnz_per_row : float, default=30
+        Mean number of features drawn per row (``<= d``); a popular feature
+        drawn twice counts once, so rows end up with somewhat fewer distinct
+        nonzeros (about 8 of 10, or 31 of 40 with the defaults of ``zipf``).
+    zipf : float, default=1.1
+        Exponent :math:`s \ge 0` of the column popularity (``0``: uniform).
+    support : float, default=0.05
+        Fraction of nonzero entries of the true :math:`w`, in :math:`(0, 1]`.
+    noise : float, default=0.5
+        Scale of the logistic label noise (``0``: separable by :math:`w`).
+    dtype : {numpy.float64, numpy.float32}, default=numpy.float64
+        dtype of the matrix entries.
+    rng : int or numpy.random.Generator, default=0
+        Seed or generator.
+
+    Returns
+    -------
+    A : scipy.sparse.csr_matrix, shape (n, d)
+        Design matrix, rows of unit norm, sorted column indices.
+    y : numpy.ndarray, shape (n,)
+        Labels in :math:`\{-1, 1\}`.
+    w : numpy.ndarray, shape (d,)
+        The weights that generated the labels.
+
+    Notes
+    -----
+    Memory: about :math:`12\,n\cdot` ``nnz_per_row`` bytes in float64
+    (values and int32 column indices). The matrix is built row-block by
+    row-block, without a dense intermediate.
+
+    Examples
+    --------
+    >>> from optbook.datasets import make_sparse_classification
+    >>> A, y, w = make_sparse_classification(1000, 500, nnz_per_row=10, rng=0)
+    >>> A.shape, A.format, round(A.nnz / 1000)
+    ((1000, 500), 'csr', 8)
+    """
+    import scipy.sparse as sp
+
+    n = check_int(n, "n", minimum=1)
+    d = check_int(d, "d", minimum=1)
+    nnz_per_row = check_positive(nnz_per_row, "nnz_per_row")
+    if nnz_per_row > d:
+        raise ValueError(f"nnz_per_row must be <= d={d}, got {nnz_per_row}")
+    zipf = check_nonnegative(zipf, "zipf")
+    support = check_in_interval(support, "support", 0.0, 1.0, closed="right")
+    noise = check_nonnegative(noise, "noise")
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    rng = _as_rng(rng)
+
+    popularity = (np.arange(1, d + 1, dtype=np.float64)) ** (-zipf)
+    cdf = np.cumsum(popularity / popularity.sum())
+    order = rng.permutation(d)                 # which column is the k-th most popular
+    counts = np.clip(rng.poisson(nnz_per_row, size=n), 1, d)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    # draw with replacement, then drop the duplicates of each row
+    ranks = np.searchsorted(cdf, rng.random(indptr[-1]), side="right").clip(max=d - 1)
+    cols = order[ranks].astype(np.int32)
+    vals = rng.lognormal(0.0, 0.5, size=indptr[-1]).astype(dtype)
+    A = sp.csr_matrix((vals, cols, indptr), shape=(n, d))
+    A.sum_duplicates()                         # sorted indices, duplicates added up
+    row_norms = np.sqrt(np.asarray(A.multiply(A).sum(axis=1)).ravel())
+    A = (sp.diags((1.0 / row_norms).astype(dtype)) @ A).tocsr()
+    A.sort_indices()
+
+    w = np.zeros(d)
+    k = max(1, int(round(support * d)))
+    w[rng.choice(d, size=k, replace=False)] = rng.standard_normal(k)
+    z = A @ w
+    w *= 2.0 / max(float(np.std(z)), 1e-12)    # margins of order one
+    z = A @ w + noise * rng.logistic(size=n)
+    y = np.where(z >= 0, 1.0, -1.0)
+    return A, y, w

@@ -31,9 +31,19 @@ success; with ``tol > 0`` it is not.
 diverged, 3: stopped by the callback, 4: line search failed) and
 ``message``; ``fun`` when the objective value is known.
 
-**Divergence.** If an iterate has a NaN or infinite entry the run stops with
-``success=False``, ``status=2`` and a message that says the iterates
-diverged; ``x`` is then the last finite iterate.
+**Divergence.** If an iterate has a NaN or infinite entry, or a norm so large
+that its squared norm overflows (about :math:`10^{154}` in float64), the run
+stops with ``success=False``, ``status=2`` and a message that says the
+iterates diverged; ``x`` is then the last finite iterate. No oracle is called
+at such a point, so the solvers need no ``np.errstate``: warnings raised by
+the user's own functions are never hidden.
+
+**Dtypes.** ``x0`` in ``float32`` gives ``float32`` iterates (the oracles'
+outputs are cast to ``x0``'s dtype); integer or list input gives ``float64``.
+
+**Skeleton.** Every solver runs on ``optbook._solver.Loop``, which
+counts iterations, calls the callback, detects divergence and sets the status,
+so that the body of each function is its ``{prf:algorithm}`` block.
 
 **Cost.** One iteration costs its oracle calls (one gradient, one prox) plus
 :math:`O(d)` vector operations. The objective is evaluated only when a line
@@ -44,19 +54,18 @@ search, a restart or a Polyak step needs it (and once at the end, for
 argument; ``x0`` and the other inputs are never modified.
 """
 
-import functools
 import math
 from numbers import Real
 
 import numpy as np
-from scipy.optimize import OptimizeResult
 
+from ._solver import Loop, bounded, norm as _norm
 from ._validation import (
+    as_array,
     as_float_array,
     call_prox,
     check_callable,
     check_in_interval,
-    check_int,
     check_nonnegative,
     check_output_shape,
     check_positive,
@@ -73,52 +82,33 @@ __all__ = [
     "krasnoselskii_mann",
 ]
 
-_MESSAGES = {
-    0: "The stopping criterion is below tol.",
-    1: "Reached max_iter iterations.",
-    2: "The iterates diverged (an iterate has NaN or infinite entries); "
-       "x is the last finite iterate. Try a smaller step.",
-    3: "Stopped by the callback.",
-    4: "The line search failed to find a step (the objective may be NaN or "
-       "not smooth); x is the last accepted iterate.",
-}
 _MAX_BACKTRACKS = 100
 _F_RTOL = 1e-12  # relative tolerance of the line-search tests, see _below
 
 
 # --------------------------------------------------------------------------
-# small shared helpers: input checks, oracle calls, results
+# small shared helpers: input checks, oracle calls, the line search
 # --------------------------------------------------------------------------
 
 
-def _quiet(solver):
-    """Silence NumPy's overflow/invalid warnings inside a solver.
+def _loop(max_iter, tol, callback):
+    """The shared skeleton (``optbook._solver.Loop``).
 
-    A diverging run overflows by design; the solver detects the non-finite
-    iterate and says so in its result, so the warnings would only repeat it.
+    An iterate whose squared norm overflows counts as diverged, so that no
+    oracle is ever called where its own arithmetic would overflow: the solvers
+    need no ``np.errstate``, and the user's warnings are never hidden.
     """
+    return Loop(max_iter, tol, callback, divergence="norm")
 
-    @functools.wraps(solver)
-    def wrapper(*args, **kwargs):
-        with np.errstate(over="ignore", invalid="ignore"):
-            return solver(*args, **kwargs)
 
-    return wrapper
+_sane = bounded  # the iterate test of _loop, for trial points
 
 
 def _check_start(x0):
-    x = as_float_array(x0, "x0")
+    x = as_array(x0, "x0")  # a copy, in x0's floating dtype (float64 for int / list)
     if x.size == 0:
         raise ValueError("x0 must have at least one entry, got an empty array")
     return x
-
-
-def _check_loop(max_iter, tol, callback):
-    max_iter = check_int(max_iter, "max_iter", minimum=0)
-    tol = check_nonnegative(tol, "tol")
-    if callback is not None:
-        check_callable(callback, "callback")
-    return max_iter, tol
 
 
 def _check_optional_callable(f, name):
@@ -151,6 +141,20 @@ def _value(f, x, name="f"):
     return float(val)
 
 
+def _value_and_grad(oracle, x):
+    """Call ``value_and_grad(x)``; check it returns a number and an array shaped like ``x``."""
+    out = oracle(x)
+    if not isinstance(out, tuple) or len(out) != 2:
+        raise TypeError("value_and_grad(x) must return a pair (value, gradient), got "
+                        f"{type(out).__name__}")
+    return _value(lambda _: out[0], x, "value_and_grad"), \
+        check_output_shape(out[1], x, "value_and_grad(x)[1]")
+
+
+def _objective(f, value_and_grad, x):
+    return _value(f, x) if f is not None else _value_and_grad(value_and_grad, x)[0]
+
+
 def _below(f_new, bound, fx):
     """Line-search test ``f_new <= bound``, up to the rounding error of f.
 
@@ -161,18 +165,50 @@ def _below(f_new, bound, fx):
     return math.isfinite(f_new) and f_new <= bound + _F_RTOL * max(abs(fx), abs(f_new))
 
 
-def _finite(x):
-    return bool(np.isfinite(x).all())
+class _Backtracking:
+    r"""The backtracking search shared by Armijo gradient descent and proximal gradient.
 
+    Each call tries the steps :math:`\rho\gamma, \beta\rho\gamma,
+    \beta^2\rho\gamma, \dots` (:math:`\gamma` the last accepted step,
+    :math:`\rho` = ``grow``) and returns the first trial point
+    ``point(t)`` with :math:`f(\text{point}(t)) \le` ``bound(t, point)``.
+    With ``value_and_grad`` the value and the gradient at the trial point come
+    from one oracle call, and the gradient of the accepted point is returned
+    for the next iteration (two products with :math:`A` per iteration for the
+    linear models of :mod:`optbook.objectives`, instead of three). Trial points
+    whose norm overflows are rejected without calling the oracle.
+    """
 
-def _norm(v):
-    return math.sqrt(float(np.vdot(v, v)))
+    def __init__(self, f, value_and_grad, x, step0, beta, grow, what):
+        if f is None and value_and_grad is None:
+            raise ValueError(f"{what} needs f (or value_and_grad), the objective value "
+                             "function")
+        self.f, self.value_and_grad = f, value_and_grad
+        self.gamma = check_positive(step0, "step0")
+        self.beta = check_in_interval(beta, "beta", 0.0, 1.0, closed="neither")
+        self.grow = check_positive(grow, "grow")
+        if self.grow < 1:
+            raise ValueError(f"grow must be >= 1, got {self.grow}")
+        if value_and_grad is not None:   # the gradient at x_0 comes with f(x_0)
+            self.fx, self.g0 = _value_and_grad(value_and_grad, x)
+        else:
+            self.fx, self.g0 = _value(f, x), None
 
-
-def _result(x, nit, status, tol, message=None, **extra):
-    success = status in (0, 3) or (status == 1 and tol == 0)
-    return OptimizeResult(x=x, nit=nit, status=status, success=success,
-                          message=message or _MESSAGES[status], **extra)
+    def __call__(self, loop, point, bound):
+        t = self.gamma * self.grow
+        for _ in range(_MAX_BACKTRACKS):
+            x_new = point(t)
+            if _sane(x_new):
+                if self.value_and_grad is not None:
+                    f_new, g_new = _value_and_grad(self.value_and_grad, x_new)
+                else:
+                    f_new, g_new = _value(self.f, x_new), None
+                if _below(f_new, bound(t, x_new), self.fx):
+                    self.gamma, self.fx = t, f_new
+                    return x_new, g_new
+            t *= self.beta
+        loop.stop(4)
+        return None, None
 
 
 # --------------------------------------------------------------------------
@@ -180,9 +216,8 @@ def _result(x, nit, status, tol, message=None, **extra):
 # --------------------------------------------------------------------------
 
 
-@_quiet
 def gradient_descent(grad, x0, step, max_iter=1000, tol=0.0, callback=None, f=None,
-                     *, step0=1.0, beta=0.5, c=1e-4):
+                     *, step0=1.0, beta=0.5, c=1e-4, grow=1.0, value_and_grad=None):
     r"""Gradient descent, with a constant step or an Armijo line search.
 
     .. math::
@@ -190,16 +225,18 @@ def gradient_descent(grad, x0, step, max_iter=1000, tol=0.0, callback=None, f=No
         x_{k+1} = x_k - \gamma_k \nabla f(x_k).
 
     With ``step="armijo"``, :math:`\gamma_k` is the first of
-    :math:`\gamma_{k-1}, \beta\gamma_{k-1}, \beta^2\gamma_{k-1}, \dots`
-    (:math:`\gamma_{-1}` is ``step0``) such that
+    :math:`\rho\gamma_{k-1}, \beta\rho\gamma_{k-1}, \beta^2\rho\gamma_{k-1}, \dots`
+    (:math:`\gamma_{-1}` is ``step0``, :math:`\rho \ge 1` is ``grow``) such that
 
     .. math::
 
         f(x_k - \gamma\nabla f(x_k)) \le f(x_k) - c\,\gamma\|\nabla f(x_k)\|^2
 
-    (backtracking with memory: the steps never increase, and the search
-    costs one evaluation of :math:`f` per iteration once the step has
-    settled). Values of :math:`f` are compared up to a relative rounding
+    (backtracking with memory; with the default ``grow=1`` the steps never
+    increase and the search costs one evaluation of :math:`f` per iteration
+    once the step has settled; ``grow > 1``, e.g. ``1/beta``, lets the step
+    grow again where the function is flatter, as in copt's line searches, for
+    one more evaluation per iteration). Values of :math:`f` are compared up to a relative rounding
     tolerance of ``1e-12``, so that the search does not shrink the step when
     the decrease it tests is below the precision of :math:`f`.
 
@@ -225,12 +262,22 @@ def gradient_descent(grad, x0, step, max_iter=1000, tol=0.0, callback=None, f=No
         Armijo parameters: first trial step :math:`\gamma_{-1} > 0`,
         backtracking factor :math:`\beta \in (0, 1)`, sufficient decrease
         constant :math:`c \in (0, 1)`.
+    grow : float, default=1.0
+        Factor :math:`\rho \ge 1` applied to the last step before each search.
+    value_and_grad : callable, optional
+        ``value_and_grad(x)`` returns ``(f(x), grad(x))`` from one pass (e.g.
+        ``LogisticRegression(A, y).value_and_grad`` of
+        :mod:`optbook.objectives`). With it the
+        Armijo search gets the gradient of the accepted point with its value:
+        one oracle call per iteration instead of a value and a gradient (for
+        the linear models, two products with :math:`A` instead of three). It
+        may replace ``f``.
 
     Returns
     -------
     scipy.optimize.OptimizeResult
         ``x``, ``nit``, ``success``, ``status``, ``message``; ``fun`` when
-        ``f`` is given; ``step``, the last step used.
+        ``f`` (or ``value_and_grad``) is given; ``step``, the last step used.
 
     Notes
     -----
@@ -263,55 +310,38 @@ def gradient_descent(grad, x0, step, max_iter=1000, tol=0.0, callback=None, f=No
     grad = check_callable(grad, "grad")
     x = _check_start(x0)
     step = _check_step(step, "step", choices=("armijo",))
-    max_iter, tol = _check_loop(max_iter, tol, callback)
+    loop = _loop(max_iter, tol, callback)
     f = _check_optional_callable(f, "f")
-    armijo = step == "armijo"
-    if armijo:
-        if f is None:
-            raise ValueError('step="armijo" needs f, the objective value function')
-        gamma = check_positive(step0, "step0")
-        beta = check_in_interval(beta, "beta", 0.0, 1.0, closed="neither")
+    value_and_grad = _check_optional_callable(value_and_grad, "value_and_grad")
+    search = None
+    if step == "armijo":
         c = check_in_interval(c, "c", 0.0, 1.0, closed="neither")
-        fx = _value(f, x)
-    else:
-        gamma = step
+        search = _Backtracking(f, value_and_grad, x, step0, beta, grow, 'step="armijo"')
+    gamma = step
 
-    status, nit = 1, 0
-    for k in range(max_iter):
-        g = _call(grad, x, "grad")
-        if tol > 0 and _norm(g) <= tol:
-            status = 0
+    g = search.g0 if search is not None else None
+    for k in loop:
+        g = _call(grad, x, "grad") if g is None else g
+        if loop.converged(_norm(g)):
             break
-        if armijo:
-            sq = float(np.vdot(g, g))
-            for _ in range(_MAX_BACKTRACKS):
-                x_new = x - gamma * g
-                if _finite(x_new):
-                    f_new = _value(f, x_new)
-                    if _below(f_new, fx - c * gamma * sq, fx):
-                        break
-                gamma *= beta
-            else:
-                status = 4
-                break
-            fx = f_new
-        else:
-            x_new = x - gamma * g
-        if not _finite(x_new):
-            status = 2
+        if search is None:
+            x, g = loop.accept(x, x - gamma * g), None
+            continue
+        # Armijo: the first gamma in grow*gamma, beta*grow*gamma, ... with sufficient decrease
+        sq = float(np.vdot(g, g))
+        x_new, g = search(loop, point=lambda t: x - t * g,
+                          bound=lambda t, x_new: search.fx - c * t * sq)
+        if x_new is None:                  # the line search failed
             break
-        x, nit = x_new, k + 1
-        if callback is not None and callback(x):
-            status = 3
-            break
+        x = loop.accept(x, x_new)
+        gamma = search.gamma
 
     extra = {"step": gamma}
-    if f is not None:
-        extra["fun"] = fx if armijo else _value(f, x)
-    return _result(x, nit, status, tol, **extra)
+    if f is not None or value_and_grad is not None:
+        extra["fun"] = search.fx if search is not None else _objective(f, value_and_grad, x)
+    return loop.result(x, **extra)
 
 
-@_quiet
 def subgradient_descent(subgrad, x0, step, max_iter=1000, callback=None, f=None,
                         f_star=None, *, step0=1.0):
     r"""Subgradient method with constant, scheduled or Polyak steps.
@@ -397,7 +427,7 @@ def subgradient_descent(subgrad, x0, step, max_iter=1000, callback=None, f=None,
     else:
         step = _check_step(step, "step", choices=("1/sqrt(k)", "polyak"))
         rule = step if isinstance(step, str) else "constant"
-    max_iter, _ = _check_loop(max_iter, 0.0, callback)
+    loop = _loop(max_iter, 0.0, callback)
     f = _check_optional_callable(f, "f")
     if rule == "1/sqrt(k)":
         step0 = check_positive(step0, "step0")
@@ -412,12 +442,11 @@ def subgradient_descent(subgrad, x0, step, max_iter=1000, callback=None, f=None,
         fx = _value(f, x)
         x_best, f_best = x, fx
     weighted_sum, gamma_sum = np.zeros_like(x), 0.0
-    status, nit, message = 1, 0, None
-    for k in range(max_iter):
+    for k in loop:
         g = _call(subgrad, x, "subgrad")
         sq = float(np.vdot(g, g))
         if sq == 0.0:                      # 0 ∈ ∂f(x_k): x_k is a minimizer
-            status, message = 0, f"Zero subgradient at k = {k}: x_k is a minimizer."
+            loop.stop(0, f"Zero subgradient at k = {k}: x_k is a minimizer.")
             break
         if rule == "constant":
             gamma = step
@@ -427,29 +456,25 @@ def subgradient_descent(subgrad, x0, step, max_iter=1000, callback=None, f=None,
             gamma = check_positive(step(k), f"step({k})")
         else:                              # Polyak
             if fx <= f_star:               # f(x_k) = f*: x_k is a minimizer
-                status, message = 0, f"f(x_k) <= f_star at k = {k}: x_k is optimal."
+                loop.stop(0, f"f(x_k) <= f_star at k = {k}: x_k is optimal.")
                 break
             gamma = (fx - f_star) / sq
-        x_new = x - gamma * g
-        if not _finite(x_new):
-            status = 2
+        x_new = loop.accept(x, x - gamma * g)
+        if x_new is x:                     # diverged: x is the last finite iterate
             break
         weighted_sum += gamma * x
         gamma_sum += gamma
-        x, nit = x_new, k + 1
+        x = x_new
         if track:
             fx = _value(f, x)
             if fx < f_best:
                 x_best, f_best = x, fx
-        if callback is not None and callback(x):
-            status = 3
-            break
 
     x_avg = weighted_sum / gamma_sum if gamma_sum > 0 else x.copy()
     extra = {"x_avg": x_avg}
     if track:
         extra.update(fun=fx, x_best=x_best, fun_best=f_best)
-    return _result(x, nit, status, 0.0, message=message, **extra)
+    return loop.result(x, **extra)
 
 
 # --------------------------------------------------------------------------
@@ -457,7 +482,6 @@ def subgradient_descent(subgrad, x0, step, max_iter=1000, callback=None, f=None,
 # --------------------------------------------------------------------------
 
 
-@_quiet
 def proximal_point(prox, x0, step, max_iter=1000, tol=0.0, callback=None, f=None):
     r"""Proximal point method.
 
@@ -513,31 +537,22 @@ def proximal_point(prox, x0, step, max_iter=1000, tol=0.0, callback=None, f=None
     prox = check_callable(prox, "prox")
     x = _check_start(x0)
     step = _check_step(step)
-    max_iter, tol = _check_loop(max_iter, tol, callback)
+    loop = _loop(max_iter, tol, callback)
     f = _check_optional_callable(f, "f")
 
-    status, nit = 1, 0
-    for k in range(max_iter):
+    for k in loop:
         x_new = call_prox(prox, x, step)
-        if not _finite(x_new):
-            status = 2
-            break
-        residual = _norm(x - x_new) / step if tol > 0 else None
-        x, nit = x_new, k + 1
-        if callback is not None and callback(x):
-            status = 3
-            break
-        if tol > 0 and residual <= tol:
-            status = 0
+        residual = _norm(x - x_new) / step if loop.tol > 0 and _sane(x_new) else None
+        x = loop.accept(x, x_new)
+        if residual is not None and not loop.stopped and loop.converged(residual):
             break
 
     extra = {"fun": _value(f, x)} if f is not None else {}
-    return _result(x, nit, status, tol, **extra)
+    return loop.result(x, **extra)
 
 
-@_quiet
 def proximal_gradient(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=None,
-                      f=None, g=None, *, step0=1.0, beta=0.5):
+                      f=None, g=None, *, step0=1.0, beta=0.5, grow=1.0, value_and_grad=None):
     r"""Proximal gradient method (ISTA), constant step or backtracking.
 
     Minimizes :math:`F = f + g` with :math:`f` smooth and :math:`g` "simple"
@@ -548,8 +563,9 @@ def proximal_gradient(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=Non
         x_{k+1} = \operatorname{prox}_{\gamma g}\big(x_k - \gamma\nabla f(x_k)\big).
 
     With ``step="backtracking"`` :cite:p:`beck2009`, :math:`\gamma` starts
-    from the previous step (``step0`` at :math:`k=0`) and is multiplied by
-    :math:`\beta` until :math:`x^+ = x_{k+1}` satisfies
+    from the previous step times ``grow`` (``step0`` times ``grow`` at
+    :math:`k=0`) and is multiplied by :math:`\beta` until
+    :math:`x^+ = x_{k+1}` satisfies
 
     .. math::
 
@@ -586,12 +602,22 @@ def proximal_gradient(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=Non
         :math:`F(x) = f(x) + g(x)`.
     step0, beta : float
         Backtracking parameters: first trial step and factor in :math:`(0, 1)`.
+    grow : float, default=1.0
+        Factor :math:`\ge 1` applied to the last step before each search
+        (``1``: the steps never increase, Beck and Teboulle's rule; e.g.
+        ``1/beta``: they may grow back, as in copt).
+    value_and_grad : callable, optional
+        ``value_and_grad(x)`` returns ``(f(x), grad(x))`` in one pass; the
+        search then reuses the gradient of the accepted point (one oracle call
+        per iteration without backtracking, instead of a value and a
+        gradient). It may replace ``f``.
 
     Returns
     -------
     scipy.optimize.OptimizeResult
         ``x``, ``nit``, ``success``, ``status``, ``message``, ``step`` (the
-        last step used); ``fun`` when ``f`` and ``g`` are given.
+        last step used); ``fun`` (:math:`F(x) = f(x) + g(x)`) when ``g`` and
+        ``f`` (or ``value_and_grad``) are given, never :math:`f(x)` alone.
 
     Notes
     -----
@@ -622,57 +648,41 @@ def proximal_gradient(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=Non
     prox = check_callable(prox, "prox")
     x = _check_start(x0)
     step = _check_step(step, "step", choices=("backtracking",))
-    max_iter, tol = _check_loop(max_iter, tol, callback)
+    loop = _loop(max_iter, tol, callback)
     f = _check_optional_callable(f, "f")
     g = _check_optional_callable(g, "g")
-    backtracking = step == "backtracking"
-    if backtracking:
-        if f is None:
-            raise ValueError('step="backtracking" needs f, the value of the smooth part')
-        gamma = check_positive(step0, "step0")
-        beta = check_in_interval(beta, "beta", 0.0, 1.0, closed="neither")
-        fx = _value(f, x)
-    else:
-        gamma = step
+    value_and_grad = _check_optional_callable(value_and_grad, "value_and_grad")
+    search = None
+    if step == "backtracking":
+        search = _Backtracking(f, value_and_grad, x, step0, beta, grow, 'step="backtracking"')
+    gamma = step
 
-    status, nit = 1, 0
-    for k in range(max_iter):
-        gx = _call(grad, x, "grad")
-        if backtracking:
-            for _ in range(_MAX_BACKTRACKS):
-                x_new = call_prox(prox, x - gamma * gx, gamma)
-                if _finite(x_new):
-                    diff = x_new - x
-                    f_new = _value(f, x_new)
-                    model = fx + float(np.vdot(gx, diff)) + float(np.vdot(diff, diff)) / (2 * gamma)
-                    if _below(f_new, model, fx):
-                        break
-                gamma *= beta
-            else:
-                status = 4
-                break
-            fx = f_new
+    gx = search.g0 if search is not None else None
+    for k in loop:
+        gx = _call(grad, x, "grad") if gx is None else gx
+        if search is None:
+            x_new, gx_new = call_prox(prox, x - gamma * gx, gamma), None
         else:
-            x_new = call_prox(prox, x - gamma * gx, gamma)
-        if not _finite(x_new):
-            status = 2
-            break
-        residual = _norm(x - x_new) / gamma if tol > 0 else None
-        x, nit = x_new, k + 1
-        if callback is not None and callback(x):
-            status = 3
-            break
-        if tol > 0 and residual <= tol:
-            status = 0
+            # the first gamma whose prox step lies below the quadratic model of f at x
+            x_new, gx_new = search(
+                loop, point=lambda t: call_prox(prox, x - t * gx, t),
+                bound=lambda t, z: search.fx + float(np.vdot(gx, z - x))
+                + float(np.vdot(z - x, z - x)) / (2 * t))
+            if x_new is None:              # the line search failed
+                break
+            gamma = search.gamma
+        residual = _norm(x - x_new) / gamma if loop.tol > 0 and _sane(x_new) else None
+        x, gx = loop.accept(x, x_new), gx_new
+        if residual is not None and not loop.stopped and loop.converged(residual):
             break
 
     extra = {"step": gamma}
-    if f is not None and g is not None:
-        extra["fun"] = _value(f, x) + _value(g, x, "g")
-    return _result(x, nit, status, tol, **extra)
+    if (f is not None or value_and_grad is not None) and g is not None:
+        fx = search.fx if search is not None else _objective(f, value_and_grad, x)
+        extra["fun"] = fx + _value(g, x, "g")
+    return loop.result(x, **extra)
 
 
-@_quiet
 def fista(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=None, restart=None,
           f=None, g=None):
     r"""FISTA: accelerated proximal gradient, with optional adaptive restart.
@@ -718,14 +728,16 @@ def fista(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=None, restart=N
     f : callable, optional
         Value of the smooth part. Required by ``restart="function"``.
     g : callable, optional
-        Value of the nonsmooth part (treated as :math:`0` if omitted, for
-        smooth problems). The function restart monitors :math:`F = f + g`.
+        Value of the nonsmooth part. Required by ``restart="function"``,
+        which monitors :math:`F = f + g` (for a smooth problem pass
+        ``g=lambda x: 0.0``).
 
     Returns
     -------
     scipy.optimize.OptimizeResult
         ``x``, ``nit``, ``success``, ``status``, ``message``, ``n_restarts``;
-        ``fun`` (:math:`F(x)`) when ``f`` is given.
+        ``fun`` (:math:`F(x) = f(x) + g(x)`) when both ``f`` and ``g`` are
+        given.
 
     Notes
     -----
@@ -756,54 +768,47 @@ def fista(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=None, restart=N
     prox = check_callable(prox, "prox")
     x = _check_start(x0)
     step = _check_step(step)
-    max_iter, tol = _check_loop(max_iter, tol, callback)
+    loop = _loop(max_iter, tol, callback)
     f = _check_optional_callable(f, "f")
     g = _check_optional_callable(g, "g")
     if restart not in (None, "function", "gradient"):
         raise ValueError(f'restart must be None, "function" or "gradient", got {restart!r}')
     if restart == "function":
-        if f is None:
-            raise ValueError('restart="function" needs f, the value of the smooth part')
-        F = (lambda z: _value(f, z) + _value(g, z, "g")) if g is not None else f
-        Fx = _value(F, x)
+        if f is None or g is None:
+            raise ValueError('restart="function" needs f and g, the values of the smooth and '
+                             'nonsmooth parts (it monitors F = f + g; for a smooth problem '
+                             'pass g=lambda x: 0.0)')
+        F = lambda z: _value(f, z) + _value(g, z, "g")  # noqa: E731
+        Fx = F(x)
 
     y, t = x, 1.0
     n_restarts = 0
-    status, nit = 1, 0
-    for k in range(max_iter):
-        gy = _call(grad, y, "grad")
-        x_new = call_prox(prox, y - step * gy, step)
-        if not _finite(x_new):
-            status = 2
+    for k in loop:
+        x_new = call_prox(prox, y - step * _call(grad, y, "grad"), step)
+        if not _sane(x_new):
+            loop.accept(x, x_new)          # stops the run: diverged
             break
-        residual = _norm(y - x_new) / step if tol > 0 else None
+        residual = _norm(y - x_new) / step
         if restart == "function":
-            F_new = _value(F, x_new)
-            restarting = F_new > Fx
-            Fx = F_new
-        elif restart == "gradient":
-            restarting = float(np.vdot(y - x_new, x_new - x)) > 0
+            F_new = F(x_new)
+            restarting, Fx = F_new > Fx, F_new
         else:
-            restarting = False
-        if restarting:
+            restarting = restart == "gradient" and float(np.vdot(y - x_new, x_new - x)) > 0
+        if restarting:                     # forget the momentum
             n_restarts += 1
             t, y = 1.0, x_new
         else:
             t_new = (1.0 + math.sqrt(1.0 + 4.0 * t * t)) / 2.0
             y = x_new + ((t - 1.0) / t_new) * (x_new - x)
             t = t_new
-        x, nit = x_new, k + 1
-        if callback is not None and callback(x):
-            status = 3
-            break
-        if tol > 0 and residual <= tol:
-            status = 0
+        x = loop.accept(x, x_new)
+        if not loop.stopped and loop.converged(residual):
             break
 
     extra = {"n_restarts": n_restarts}
-    if f is not None:
-        extra["fun"] = _value(f, x) + (_value(g, x, "g") if g is not None else 0.0)
-    return _result(x, nit, status, tol, **extra)
+    if f is not None and g is not None:
+        extra["fun"] = _value(f, x) + _value(g, x, "g")
+    return loop.result(x, **extra)
 
 
 # --------------------------------------------------------------------------
@@ -811,7 +816,6 @@ def fista(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=None, restart=N
 # --------------------------------------------------------------------------
 
 
-@_quiet
 def heavy_ball(grad, x0, step, momentum, max_iter=1000, tol=0.0, callback=None):
     r"""Polyak's heavy-ball method.
 
@@ -873,28 +877,18 @@ def heavy_ball(grad, x0, step, momentum, max_iter=1000, tol=0.0, callback=None):
     x = _check_start(x0)
     step = _check_step(step)
     momentum = check_in_interval(momentum, "momentum", 0.0, 1.0, closed="left")
-    max_iter, tol = _check_loop(max_iter, tol, callback)
+    loop = _loop(max_iter, tol, callback)
 
     x_prev = x
-    status, nit = 1, 0
-    for k in range(max_iter):
+    for k in loop:
         gx = _call(grad, x, "grad")
-        if tol > 0 and _norm(gx) <= tol:
-            status = 0
+        if loop.converged(_norm(gx)):
             break
-        x_new = x - step * gx + momentum * (x - x_prev)
-        if not _finite(x_new):
-            status = 2
-            break
-        x_prev, x, nit = x, x_new, k + 1
-        if callback is not None and callback(x):
-            status = 3
-            break
+        x_prev, x = x, loop.accept(x, x - step * gx + momentum * (x - x_prev))
 
-    return _result(x, nit, status, tol)
+    return loop.result(x)
 
 
-@_quiet
 def nesterov(grad, x0, step, max_iter=1000, tol=0.0, callback=None, mu=0.0):
     r"""Nesterov's accelerated gradient method (convex and strongly convex).
 
@@ -967,7 +961,7 @@ def nesterov(grad, x0, step, max_iter=1000, tol=0.0, callback=None, mu=0.0):
     grad = check_callable(grad, "grad")
     x = _check_start(x0)
     step = _check_step(step)
-    max_iter, tol = _check_loop(max_iter, tol, callback)
+    loop = _loop(max_iter, tol, callback)
     mu = check_nonnegative(mu, "mu")
     if mu * step > 1:
         raise ValueError(f"mu * step must be <= 1 (mu <= L and step <= 1/L), "
@@ -977,27 +971,22 @@ def nesterov(grad, x0, step, max_iter=1000, tol=0.0, callback=None, mu=0.0):
         beta = (1.0 - q) / (1.0 + q)
 
     y, t = x, 1.0
-    status, nit = 1, 0
-    for k in range(max_iter):
+    for k in loop:
         gy = _call(grad, y, "grad")
         x_new = y - step * gy
-        if not _finite(x_new):
-            status = 2
+        if not _sane(x_new):
+            loop.accept(x, x_new)          # stops the run: diverged
             break
         if mu == 0:
             t_new = (1.0 + math.sqrt(1.0 + 4.0 * t * t)) / 2.0
             beta = (t - 1.0) / t_new
             t = t_new
         y = x_new + beta * (x_new - x)
-        x, nit = x_new, k + 1
-        if callback is not None and callback(x):
-            status = 3
-            break
-        if tol > 0 and _norm(gy) <= tol:
-            status = 0
+        x = loop.accept(x, x_new)
+        if not loop.stopped and loop.converged(_norm(gy)):
             break
 
-    return _result(x, nit, status, tol)
+    return loop.result(x)
 
 
 # --------------------------------------------------------------------------
@@ -1005,7 +994,6 @@ def nesterov(grad, x0, step, max_iter=1000, tol=0.0, callback=None, mu=0.0):
 # --------------------------------------------------------------------------
 
 
-@_quiet
 def krasnoselskii_mann(T, x0, relaxation=0.5, max_iter=1000, tol=0.0, callback=None):
     r"""Krasnosel'skii–Mann iteration for a nonexpansive operator.
 
@@ -1061,21 +1049,12 @@ def krasnoselskii_mann(T, x0, relaxation=0.5, max_iter=1000, tol=0.0, callback=N
     T = check_callable(T, "T")
     x = _check_start(x0)
     lam = check_in_interval(relaxation, "relaxation", 0.0, 1.0, closed="right")
-    max_iter, tol = _check_loop(max_iter, tol, callback)
+    loop = _loop(max_iter, tol, callback)
 
-    status, nit = 1, 0
-    for k in range(max_iter):
+    for k in loop:
         Tx = _call(T, x, "T")
-        if tol > 0 and _norm(x - Tx) <= tol:
-            status = 0
+        if loop.converged(_norm(x - Tx)):
             break
-        x_new = x + lam * (Tx - x)
-        if not _finite(x_new):
-            status = 2
-            break
-        x, nit = x_new, k + 1
-        if callback is not None and callback(x):
-            status = 3
-            break
+        x = loop.accept(x, x + lam * (Tx - x))
 
-    return _result(x, nit, status, tol)
+    return loop.result(x)

@@ -6,19 +6,29 @@ scikit-learn's conventions (BOOK_GUIDE §5), and exposes
 * ``value(x)``, ``grad(x)``, ``hess(x)`` on the full data;
 * ``lipschitz`` (the smoothness constant :math:`L`) and ``strong_convexity``
   (the constant :math:`\mu`, ``0.0`` when the function is not strongly
-  convex), both computed once, lazily, from an eigenvalue decomposition of the
-  smaller Gram matrix (:math:`A^\top A` or :math:`A A^\top`);
+  convex), both computed once, lazily: from a dense eigendecomposition of the
+  smaller Gram matrix (:math:`A^\top A` or :math:`A A^\top`) for small
+  problems, from ARPACK's Lanczos iteration on :math:`v \mapsto A^\top(Av)`
+  for large or sparse ones;
 * ``n_features`` (the dimension :math:`d`);
 * ``minimizer()`` where a closed form exists, ``reference_solution()`` where
   the reference minimizer comes from a tight iterative solve.
 
 The finite-sum objectives (:class:`LeastSquares`, :class:`LogisticRegression`)
-also expose ``n_samples``, ``value_i(x, idx)`` and ``grad_i(x, idx)``: the mean
-loss and the mean gradient over the rows ``idx`` (an integer array), in one
-vectorized operation, for the stochastic methods of the book.
+also expose ``n_samples``, ``value_i(x, idx)`` and ``grad_i(x, idx)`` (the
+mean loss and the mean gradient over the rows ``idx``, an integer array, in
+one vectorized operation, for the stochastic methods of the book),
+``value_and_grad(x)`` (both with one product by :math:`A` and one by
+:math:`A^\top`, for line searches) and ``dloss(z, idx)``, the derivatives of
+the per-sample losses at the predictions ``z = A[idx] @ x`` (for
+:func:`~optbook.stochastic.saga`'s table of one scalar per sample).
 
-The data are copied once at construction (so later changes to the caller's
-arrays do not change the objective); no method copies them again.
+**Large-scale data.** ``A`` may be a ``scipy.sparse`` CSR or CSC matrix: it
+is used as is, never copied nor densified (only ``hess`` returns a dense
+:math:`d \times d` array). A dense ``A`` is copied once at construction (so
+later changes to the caller's array do not change the objective). A
+``float32`` ``A`` keeps ``float32``: targets, gradients and iterates are
+``float32``, values are Python floats.
 
 See the chapter :ref:`chap-convex-analysis` for the definitions of
 :math:`L`-smoothness and :math:`\mu`-strong convexity.
@@ -27,28 +37,80 @@ See the chapter :ref:`chap-convex-analysis` for the definitions of
 from functools import cached_property
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit
 
 from ._validation import (
+    as_array,
     as_float_array,
+    as_matrix,
+    check_int,
     check_nonnegative,
     check_positive,
-    check_int,
 )
 
 __all__ = ["LeastSquares", "LogisticRegression", "Quadratic"]
 
+#: Up to this size of the smaller Gram matrix, the constants come from a dense
+#: eigendecomposition; beyond it (or for a sparse A), from ARPACK (Lanczos) on
+#: the operator v -> A^T A v, which never forms the Gram matrix.
+DENSE_EIG_MAX = 1000
+
 
 def _gram_eigvalsh(A):
-    """Eigenvalues (ascending) of the smaller of ``A.T @ A`` and ``A @ A.T``."""
+    """Eigenvalues (ascending) of the smaller of ``A.T @ A`` and ``A @ A.T`` (dense A)."""
     n, d = A.shape
+    A = np.asarray(A, dtype=np.float64)
     gram = A.T @ A if d <= n else A @ A.T
     return np.linalg.eigvalsh(gram)
 
 
-def _check_point(x, d, name="x"):
-    """Return ``x`` as a finite float vector of length ``d`` (no copy: O(d) check)."""
-    x = np.asarray(x, dtype=np.float64)
+def _gram_operator(A):
+    """The smaller Gram matrix of ``A`` as a float64 :class:`~scipy.sparse.linalg.LinearOperator`."""
+    from scipy.sparse.linalg import LinearOperator
+
+    n, d = A.shape
+    if d <= n:
+        return LinearOperator((d, d), matvec=lambda v: A.T @ (A @ v.ravel()), dtype=np.float64)
+    return LinearOperator((n, n), matvec=lambda v: A @ (A.T @ v.ravel()), dtype=np.float64)
+
+
+def _gram_extreme(A, which):
+    """Largest (``"LA"``) or smallest (``"SA"``) eigenvalue of the smaller Gram matrix.
+
+    Dense eigendecomposition for small problems, ARPACK's Lanczos method on
+    the Gram operator (two products with ``A`` per iteration) otherwise.
+    """
+    if not sp.issparse(A) and min(A.shape) <= DENSE_EIG_MAX:
+        eigs = _gram_eigvalsh(A)
+        return float(eigs[-1] if which == "LA" else eigs[0])
+    from scipy.sparse.linalg import eigsh
+
+    from scipy.sparse.linalg import LinearOperator
+
+    op = _gram_operator(A)
+    m = op.shape[0]
+    if m == 1:
+        return float(op.matvec(np.ones(1))[0])
+    v0 = np.random.default_rng(0).standard_normal(m)  # reproducible
+
+    def largest(M):
+        return float(eigsh(M, k=1, which="LA", v0=v0, tol=1e-12, return_eigenvectors=False,
+                           maxiter=max(1000, 20 * m))[0])
+
+    top = largest(op)
+    if which == "LA":
+        return top
+    # the smallest eigenvalue as top - (largest eigenvalue of top*I - G): Lanczos finds
+    # extreme eigenvalues at the top of the spectrum fast, and the error is relative to top
+    shifted = LinearOperator((m, m), matvec=lambda v: top * v.ravel() - op.matvec(v),
+                             dtype=np.float64)
+    return max(top - largest(shifted), 0.0)
+
+
+def _check_point(x, d, name="x", dtype=np.float64):
+    """Return ``x`` as a finite vector of length ``d`` in ``dtype`` (no copy: O(d) check)."""
+    x = np.asarray(x, dtype=dtype)
     if x.shape != (d,):
         raise ValueError(f"{name} must have shape ({d},), got {x.shape}")
     if not np.isfinite(x).all():
@@ -72,10 +134,18 @@ def _check_indices(idx, n):
 
 
 def _check_design(A, name="A"):
-    A = as_float_array(A, name, ndim=2)
+    """A dense copy of ``A`` (kept in float32 if it is), or a sparse CSR/CSC ``A`` uncopied."""
+    if sp.issparse(A):
+        A = as_matrix(A, name)
+    else:
+        A = np.ascontiguousarray(as_array(A, name, ndim=2))
     if A.shape[0] == 0 or A.shape[1] == 0:
         raise ValueError(f"{name} must have at least one row and one column, got shape {A.shape}")
-    return np.ascontiguousarray(A)
+    return A
+
+
+def _dense(M):
+    return M.toarray() if sp.issparse(M) else np.asarray(M)
 
 
 class _Objective:
@@ -90,13 +160,97 @@ class _Objective:
         return self._d
 
 
-class LeastSquares(_Objective):
+class _LinearModel(_Objective):
+    r"""A mean of losses of linear predictions, :math:`\frac1n\sum_i \phi_i(a_i^\top x) + \frac{\lambda}{2}\|x\|^2`.
+
+    Subclasses define ``loss(z)`` (the vector of :math:`\phi_i(z_i)`) and
+    ``dloss(z, idx)`` (the derivatives :math:`\phi_i'(z_i)` for the samples
+    ``idx``); ``value``, ``grad``, ``value_and_grad``, ``value_i``,
+    ``grad_i`` follow. :func:`optbook.stochastic.saga` uses ``dloss`` to keep
+    one scalar per sample instead of one gradient.
+
+    ``A`` may be a dense array or a ``scipy.sparse`` CSR/CSC matrix (kept as
+    is, never densified); computations run in ``A``'s floating dtype
+    (``float32`` stays ``float32``).
+    """
+
+    lam = 0.0
+
+    def _init_design(self, A):
+        self.A = _check_design(A, "A")
+        self.dtype = np.dtype(self.A.dtype)
+        self._n, self._d = self.A.shape
+
+    @property
+    def n_samples(self):
+        """int: the number of samples :math:`n` (rows of ``A``)."""
+        return self._n
+
+    def _point(self, x):
+        return _check_point(x, self._d, dtype=self.dtype)
+
+    def _reg_value(self, x):
+        return 0.5 * self.lam * float(np.vdot(x, x)) if self.lam else 0.0
+
+    def value(self, x):
+        r"""Return :math:`\frac1n\sum_i\phi_i(a_i^\top x) + \frac{\lambda}{2}\|x\|^2`."""
+        x = self._point(x)
+        return float(np.mean(self.loss(self.A @ x))) + self._reg_value(x)
+
+    def grad(self, x):
+        r"""Return :math:`\frac1n A^\top\phi'(Ax) + \lambda x` (two products with :math:`A`)."""
+        x = self._point(x)
+        return self._grad_from(x, self.A @ x)
+
+    def value_and_grad(self, x):
+        r"""Return ``(value(x), grad(x))`` with one product by :math:`A` and one by :math:`A^\top`.
+
+        The line searches of :mod:`optbook.first_order` take this oracle, so
+        that a trial point that is accepted costs no further product.
+        """
+        x = self._point(x)
+        z = self.A @ x
+        return float(np.mean(self.loss(z))) + self._reg_value(x), self._grad_from(x, z)
+
+    def _grad_from(self, x, z):
+        g = self.A.T @ self.dloss(z)
+        g = np.asarray(g, dtype=self.dtype)
+        g /= self._n
+        if self.lam:
+            g += self.lam * x
+        return g
+
+    def value_i(self, x, idx):
+        """Mean loss over the rows ``idx`` plus the full regularization term."""
+        idx = _check_indices(idx, self._n)
+        x = self._point(x)
+        return float(np.mean(self.loss(self.A[idx] @ x, idx))) + self._reg_value(x)
+
+    def grad_i(self, x, idx):
+        r"""Mean gradient over the rows ``idx``: :math:`\frac{1}{|I|}A_I^\top\phi_I'(A_I x) + \lambda x`."""
+        idx = _check_indices(idx, self._n)
+        x = self._point(x)
+        A_I = self.A[idx]
+        g = np.asarray(A_I.T @ self.dloss(A_I @ x, idx), dtype=self.dtype)
+        g /= idx.size
+        if self.lam:
+            g += self.lam * x
+        return g
+
+    @cached_property
+    def _lambda_max(self):
+        return _gram_extreme(self.A, "LA") / self._n
+
+
+class LeastSquares(_LinearModel):
     r"""Least squares :math:`f(x) = \frac{1}{2n}\|Ax - b\|_2^2`.
 
     Parameters
     ----------
-    A : array_like, shape (n, d)
-        Design matrix.
+    A : array_like or scipy.sparse matrix, shape (n, d)
+        Design matrix: dense (copied once) or ``scipy.sparse`` CSR/CSC (used
+        as is, neither copied nor densified). A ``float32`` matrix keeps the
+        computations in ``float32``.
     b : array_like, shape (n,)
         Targets.
 
@@ -114,12 +268,18 @@ class LeastSquares(_Objective):
         when it is not strongly convex :cite:p:`karimi2016`.
     n_samples, n_features : int
         :math:`n` and :math:`d`.
+    dtype : numpy.dtype
+        ``float32`` for a ``float32`` design matrix, ``float64`` otherwise.
 
     Notes
     -----
     :math:`\nabla f(x) = A^\top(Ax - b)/n` and
     :math:`\nabla^2 f(x) = A^\top A/n`. One gradient costs two matrix-vector
-    products, :math:`O(nd)`.
+    products, :math:`O(\operatorname{nnz}(A))`. The constants are computed
+    once, lazily: by a dense eigendecomposition of the smaller Gram matrix
+    when it has at most ``DENSE_EIG_MAX = 1000`` rows, otherwise (and for
+    sparse ``A``) by ARPACK's Lanczos iteration on
+    :math:`v \mapsto A^\top(Av)`, which never forms :math:`A^\top A`.
 
     Examples
     --------
@@ -131,86 +291,92 @@ class LeastSquares(_Objective):
     """
 
     def __init__(self, A, b):
-        self.A = _check_design(A, "A")
-        n, d = self.A.shape
-        self.b = as_float_array(b, "b", ndim=1)
+        self._init_design(A)
+        n = self._n
+        self.b = as_array(b, "b", ndim=1, dtype=self.dtype)
         if self.b.shape != (n,):
             raise ValueError(f"b must have shape ({n},) to match A {self.A.shape}, "
                              f"got {self.b.shape}")
-        self._n, self._d = n, d
 
-    @property
-    def n_samples(self):
-        """int: the number of samples :math:`n` (rows of ``A``)."""
-        return self._n
+    def loss(self, z, idx=None):
+        r"""Per-sample losses :math:`\frac12(z_i - b_i)^2` of the predictions ``z``."""
+        r = z - (self.b if idx is None else self.b[idx])
+        return 0.5 * r * r
+
+    def dloss(self, z, idx=None):
+        r"""Derivatives :math:`z_i - b_i` of the per-sample losses."""
+        return z - (self.b if idx is None else self.b[idx])
 
     def value(self, x):
         r"""Return :math:`\|Ax - b\|^2/(2n)`."""
-        r = self.A @ _check_point(x, self._d) - self.b
-        return 0.5 * float(r @ r) / self._n
-
-    def grad(self, x):
-        r"""Return :math:`A^\top(Ax - b)/n`."""
-        r = self.A @ _check_point(x, self._d) - self.b
-        return (self.A.T @ r) / self._n
-
-    def hess(self, x=None):
-        r"""Return the (constant) Hessian :math:`A^\top A/n`, a new array."""
-        return self._gram / self._n
+        r = self.A @ self._point(x) - self.b
+        return 0.5 * float(np.vdot(r, r)) / self._n
 
     def value_i(self, x, idx):
         r"""Mean loss over the rows ``idx``: :math:`\frac{1}{2|I|}\sum_{i\in I}(a_i^\top x - b_i)^2`."""
         idx = _check_indices(idx, self._n)
-        r = self.A[idx] @ _check_point(x, self._d) - self.b[idx]
-        return 0.5 * float(r @ r) / idx.size
+        r = self.A[idx] @ self._point(x) - self.b[idx]
+        return 0.5 * float(np.vdot(r, r)) / idx.size
 
-    def grad_i(self, x, idx):
-        r"""Mean gradient over the rows ``idx``: :math:`\frac{1}{|I|}A_I^\top(A_I x - b_I)`."""
-        idx = _check_indices(idx, self._n)
-        A_I = self.A[idx]
-        r = A_I @ _check_point(x, self._d) - self.b[idx]
-        return (A_I.T @ r) / idx.size
+    def hess(self, x=None):
+        r"""Return the (constant) Hessian :math:`A^\top A/n`, a new dense array."""
+        return self._gram / self._n
 
     @cached_property
     def _gram(self):
-        return self.A.T @ self.A
+        return _dense(self.A.T @ self.A)
 
     @cached_property
     def _eigvals(self):
-        return _gram_eigvalsh(self.A) / self._n
+        return _gram_eigvalsh(_dense(self.A)) / self._n
+
+    @property
+    def _small(self):
+        return not sp.issparse(self.A) and min(self.A.shape) <= DENSE_EIG_MAX
 
     @cached_property
     def lipschitz(self):
-        return float(self._eigvals[-1])
+        return float(self._eigvals[-1]) if self._small else self._lambda_max
 
     @cached_property
     def strong_convexity(self):
         if self._d > self._n:
             return 0.0
-        mu = float(self._eigvals[0])
-        return mu if mu > self._rank_tol else 0.0
+        if self._small:
+            mu = float(self._eigvals[0])
+            return mu if mu > self._rank_tol else 0.0
+        # Lanczos: accurate to about 1e-10 L, so smaller values count as 0
+        mu = _gram_extreme(self.A, "SA") / self._n
+        return mu if mu > max(self._rank_tol, 1e-9 * self.lipschitz) else 0.0
 
     @cached_property
     def pl_constant(self):
+        if not self._small and self.strong_convexity > 0:
+            return self.strong_convexity
         positive = self._eigvals[self._eigvals > self._rank_tol]
         return float(positive[0]) if positive.size else 0.0
 
     @property
     def _rank_tol(self):
-        return self._eigvals[-1] * max(self._n, self._d) * np.finfo(float).eps
+        eps = np.finfo(self.dtype).eps
+        return self.lipschitz * max(self._n, self._d) * eps
 
     def minimizer(self):
-        r"""Return the minimum-norm minimizer :math:`x^\star = A^+ b` (via ``lstsq``).
+        r"""Return the minimum-norm minimizer :math:`x^\star = A^+ b` (via ``lstsq``, dense).
 
         Every minimizer solves the normal equations :math:`A^\top A x = A^\top b`;
         this one is the projection of :math:`0` onto that affine set, the point
-        gradient descent converges to from :math:`x_0 = 0`.
+        gradient descent converges to from :math:`x_0 = 0`. For a sparse
+        ``A`` it is computed by :func:`scipy.sparse.linalg.lsqr`.
         """
+        if sp.issparse(self.A):
+            from scipy.sparse.linalg import lsqr
+            return lsqr(self.A, self.b, atol=1e-14, btol=1e-14, iter_lim=100 * self._d)[0]
         x, *_ = np.linalg.lstsq(self.A, self.b, rcond=None)
         return x
 
 
-class LogisticRegression(_Objective):
+class LogisticRegression(_LinearModel):
     r"""L2-regularized logistic regression.
 
     .. math::
@@ -224,8 +390,10 @@ class LogisticRegression(_Objective):
 
     Parameters
     ----------
-    A : array_like, shape (n, d)
-        Design matrix, one sample per row.
+    A : array_like or scipy.sparse matrix, shape (n, d)
+        Design matrix, one sample per row: dense (copied once) or
+        ``scipy.sparse`` CSR/CSC (used as is). A ``float32`` matrix keeps
+        the computations in ``float32``.
     y : array_like, shape (n,)
         Labels in :math:`\{-1, 1\}`.
     lam : float, default=0.0
@@ -234,11 +402,15 @@ class LogisticRegression(_Objective):
     Attributes
     ----------
     lipschitz : float
-        :math:`L = \lambda_{\max}(A^\top A)/(4n) + \lambda`.
+        :math:`L = \lambda_{\max}(A^\top A)/(4n) + \lambda` (dense
+        eigendecomposition for small problems, Lanczos on
+        :math:`v \mapsto A^\top(Av)` for large or sparse ones; cached).
     strong_convexity : float
         :math:`\mu = \lambda`.
     n_samples, n_features : int
         :math:`n` and :math:`d`.
+    dtype : numpy.dtype
+        ``float32`` for a ``float32`` design matrix, ``float64`` otherwise.
 
     Notes
     -----
@@ -267,68 +439,41 @@ class LogisticRegression(_Objective):
     """
 
     def __init__(self, A, y, lam=0.0):
-        self.A = _check_design(A, "A")
-        n, d = self.A.shape
-        self.y = as_float_array(y, "y", ndim=1)
+        self._init_design(A)
+        n = self._n
+        self.y = as_array(y, "y", ndim=1, dtype=self.dtype)
         if self.y.shape != (n,):
             raise ValueError(f"y must have shape ({n},) to match A {self.A.shape}, "
                              f"got {self.y.shape}")
         if not np.all(np.abs(self.y) == 1.0):
             raise ValueError("y must contain only the labels -1 and 1")
         self.lam = check_nonnegative(lam, "lam")
-        self._n, self._d = n, d
 
-    @property
-    def n_samples(self):
-        """int: the number of samples :math:`n` (rows of ``A``)."""
-        return self._n
+    def loss(self, z, idx=None):
+        r"""Per-sample losses :math:`\log(1 + e^{-y_i z_i})` of the predictions ``z``."""
+        y = self.y if idx is None else self.y[idx]
+        return np.logaddexp(0.0, -y * z)
 
-    def value(self, x):
-        r"""Return :math:`\frac1n\sum_i \log(1 + e^{-y_i a_i^\top x}) + \frac{\lambda}{2}\|x\|^2`."""
-        x = _check_point(x, self._d)
-        m = self.y * (self.A @ x)
-        return float(np.mean(np.logaddexp(0.0, -m))) + 0.5 * self.lam * float(x @ x)
-
-    def grad(self, x):
-        r"""Return :math:`-\frac1n A^\top(y \odot \sigma(-y \odot Ax)) + \lambda x`."""
-        x = _check_point(x, self._d)
-        m = self.y * (self.A @ x)
-        g = self.A.T @ (self.y * expit(-m))
-        g /= -self._n
-        if self.lam:
-            g += self.lam * x
-        return g
+    def dloss(self, z, idx=None):
+        r"""Derivatives :math:`-y_i\sigma(-y_i z_i)` of the per-sample losses."""
+        y = self.y if idx is None else self.y[idx]
+        return -y * expit(-y * z)
 
     def hess(self, x):
-        r"""Return :math:`\frac1n A^\top \mathrm{diag}(\sigma(m)\sigma(-m)) A + \lambda I`."""
-        x = _check_point(x, self._d)
+        r"""Return :math:`\frac1n A^\top \mathrm{diag}(\sigma(m)\sigma(-m)) A + \lambda I` (dense)."""
+        x = self._point(x)
         m = self.y * (self.A @ x)
         w = expit(m) * expit(-m)
-        H = (self.A.T * w) @ self.A / self._n
+        if sp.issparse(self.A):
+            H = _dense(self.A.T @ self.A.multiply(w[:, None]).tocsr()) / self._n
+        else:
+            H = (self.A.T * w) @ self.A / self._n
         H[np.diag_indices_from(H)] += self.lam
         return H
 
-    def value_i(self, x, idx):
-        """Mean loss over the rows ``idx`` plus the full regularization term."""
-        idx = _check_indices(idx, self._n)
-        x = _check_point(x, self._d)
-        m = self.y[idx] * (self.A[idx] @ x)
-        return float(np.mean(np.logaddexp(0.0, -m))) + 0.5 * self.lam * float(x @ x)
-
-    def grad_i(self, x, idx):
-        r"""Mean gradient over the rows ``idx``: :math:`-\frac{1}{|I|}A_I^\top(y_I\odot\sigma(-m_I)) + \lambda x`."""
-        idx = _check_indices(idx, self._n)
-        x = _check_point(x, self._d)
-        A_I, y_I = self.A[idx], self.y[idx]
-        g = A_I.T @ (y_I * expit(-y_I * (A_I @ x)))
-        g /= -idx.size
-        if self.lam:
-            g += self.lam * x
-        return g
-
     @cached_property
     def lipschitz(self):
-        return float(_gram_eigvalsh(self.A)[-1]) / (4 * self._n) + self.lam
+        return self._lambda_max / 4 + self.lam
 
     @property
     def strong_convexity(self):
@@ -372,7 +517,7 @@ class LogisticRegression(_Objective):
         cache = self.__dict__.setdefault("_reference_cache", {})
         if key in cache:
             return cache[key].copy()
-        x = np.zeros(self._d)
+        x = np.zeros(self._d, dtype=self.dtype)
         fx, g = self.value(x), self.grad(x)
         target = tol * max(1.0, float(np.linalg.norm(g)))
         for _ in range(max_iter):

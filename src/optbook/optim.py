@@ -9,8 +9,9 @@ method maps the current parameters and their gradients to new parameters::
         grads = grad(loss)(params, X_batch, y_batch)
         params = opt.step(params, grads)
 
-``params`` is a NumPy array or a list (or tuple) of arrays, and ``grads`` has
-the same structure. ``step`` returns *new* arrays of the same structure and
+``params`` is a NumPy array or a (nested) list, tuple or dict of arrays (the
+trees that :func:`optbook.autodiff.grad` returns), and ``grads`` has the same
+structure. ``step`` returns *new* arrays of the same structure and
 never modifies the caller's arrays.
 
 The update formulas, their order and the default hyperparameters follow the
@@ -21,20 +22,35 @@ to ``step`` since creation or the last ``reset()``, :math:`\gamma` is the learni
 rate, :math:`g_t` the gradient passed at step :math:`t` and :math:`\theta_t` the parameters;
 every operation is elementwise.
 
-The learning rate can be changed between steps (``opt.lr = 0.5 * opt.lr``) to
-implement a schedule; the new value is validated.
+The learning rate can be changed between steps (``opt.lr = 0.5 * opt.lr``);
+the new value is validated. The schedules :class:`StepLR` and
+:class:`CosineLR` (with a linear warm-up) do it for you, in PyTorch's style
+(``scheduler.step()`` once per epoch or per step), and
+:func:`clip_grad_norm` / :func:`clip_grad_value` clip a gradient tree
+before ``opt.step``::
+
+    opt = Adam(lr=1e-3)
+    sched = CosineLR(opt, T_max=1000, warmup=50)
+    for _ in range(1000):
+        grads, _ = clip_grad_norm(grad(loss)(params), max_norm=1.0)
+        params = opt.step(params, grads)
+        sched.step()
+
+A step that produces a NaN or infinite parameter raises
+``FloatingPointError`` naming the parameter, instead of returning it.
 """
 
 import numpy as np
 
 from ._validation import (
-    as_float_array,
+    as_array,
     check_in_interval,
     check_nonnegative,
     check_positive,
 )
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSProp", "Adam", "AdamW",
+           "StepLR", "CosineLR", "clip_grad_norm", "clip_grad_value"]
 
 
 def _check_bool(value, name):
@@ -51,6 +67,59 @@ def _check_betas(betas):
     beta1 = check_in_interval(beta1, "betas[0]", 0.0, 1.0, closed="left")
     beta2 = check_in_interval(beta2, "betas[1]", 0.0, 1.0, closed="left")
     return beta1, beta2
+
+
+def _flatten(tree, name):
+    """Leaves of a (nested) list / tuple / dict ``tree``, with their names for messages."""
+    if isinstance(tree, dict):
+        return [leaf for k in tree for leaf in _flatten(tree[k], f"{name}[{k!r}]")]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for i, item in enumerate(tree) for leaf in _flatten(item, f"{name}[{i}]")]
+    return [(name, tree)]
+
+
+def _check_same_structure(p, g, pname, gname):
+    """Raise ValueError naming the first place where two trees differ."""
+    containers = (list, tuple, dict)
+    if isinstance(p, dict) or isinstance(g, dict):
+        if not (isinstance(p, dict) and isinstance(g, dict)) or list(p) != list(g):
+            raise ValueError(f"{pname} and {gname} must be dicts with the same keys, got "
+                             f"{_keys(p)} and {_keys(g)}")
+        for k in p:
+            _check_same_structure(p[k], g[k], f"{pname}[{k!r}]", f"{gname}[{k!r}]")
+    elif isinstance(p, (list, tuple)):
+        if not isinstance(g, (list, tuple)):
+            raise ValueError(f"{pname} is a list of arrays but {gname} is not a list")
+        if len(p) != len(g):
+            raise ValueError(f"{pname} and {gname} must have the same number of arrays, "
+                             f"got {len(p)} and {len(g)}")
+        for i, (a, b) in enumerate(zip(p, g)):
+            _check_same_structure(a, b, f"{pname}[{i}]", f"{gname}[{i}]")
+    elif isinstance(g, containers):
+        raise ValueError(f"{pname} is a single array but {gname} is a list")
+
+
+def _keys(tree):
+    return sorted(map(repr, tree)) if isinstance(tree, dict) else type(tree).__name__
+
+
+def _structure(tree):
+    """A hashable description of a tree's containers (not of its leaves)."""
+    if isinstance(tree, dict):
+        return ("dict", tuple((k, _structure(v)) for k, v in tree.items()))
+    if isinstance(tree, (list, tuple)):
+        return (type(tree).__name__, tuple(_structure(v) for v in tree))
+    return "leaf"
+
+
+def _unflatten(tree, leaves):
+    """Rebuild ``tree``'s structure with the next items of the iterator ``leaves``."""
+    if isinstance(tree, dict):
+        return {k: _unflatten(tree[k], leaves) for k in tree}
+    if isinstance(tree, (list, tuple)):
+        items = [_unflatten(item, leaves) for item in tree]
+        return tuple(items) if isinstance(tree, tuple) else items
+    return next(leaves)
 
 
 class Optimizer:
@@ -89,7 +158,7 @@ class Optimizer:
         self._lr = check_positive(value, "lr")
 
     def reset(self):
-        """Forget the state: the next :meth:`step` is step ``t = 1`` again."""
+        """Forget the state: the next ``step()`` is step ``t = 1`` again."""
         self.t = 0
         self.state = None
         self._shapes = None
@@ -99,18 +168,21 @@ class Optimizer:
 
         Parameters
         ----------
-        params : array_like or list of array_like
-            Current parameters :math:`\theta_{t-1}`: one array or a list (or tuple) of
-            arrays. Never modified.
-        grads : array_like or list of array_like
-            Gradients :math:`\nabla f_t(\theta_{t-1})`, with the same structure and shapes as
-            ``params``.
+        params : array_like or tree of array_like
+            Current parameters :math:`\theta_{t-1}`: one array, or a (nested)
+            list, tuple or dict of arrays, such as the arguments that
+            :func:`optbook.autodiff.grad` differentiates. Never modified.
+        grads : array_like or tree of array_like
+            Gradients :math:`\nabla f_t(\theta_{t-1})`, with the same structure
+            (the same dict keys) and shapes as ``params``.
 
         Returns
         -------
-        numpy.ndarray or list of numpy.ndarray
-            New parameters :math:`\theta_t`: new float64 arrays, in a list if ``params``
-            is a list, a tuple if it is a tuple, a single array otherwise.
+        numpy.ndarray or tree of numpy.ndarray
+            New parameters :math:`\theta_t`, new arrays in the structure of
+            ``params``. Each array keeps the floating dtype of its parameter
+            (``float32`` stays ``float32``; integer or list input gives
+            ``float64``).
 
         Raises
         ------
@@ -118,43 +190,44 @@ class Optimizer:
             If the structures or shapes of ``params`` and ``grads`` differ, if
             they differ from those of the first step, or if an entry is NaN
             or infinite.
+        FloatingPointError
+            If the step produces a NaN or infinite parameter (a learning rate
+            too large for the problem); the state is left as before the step.
         """
-        kind = type(params) if isinstance(params, (list, tuple)) else None
-        if kind is None:
-            if isinstance(grads, (list, tuple)):
-                raise ValueError("params is a single array but grads is a list")
-            params, grads = [params], [grads]
-        elif not isinstance(grads, (list, tuple)):
-            raise ValueError("params is a list of arrays but grads is not a list")
-        if len(params) != len(grads):
-            raise ValueError(
-                f"params and grads must have the same number of arrays, "
-                f"got {len(params)} and {len(grads)}"
-            )
-        p_list = [as_float_array(p, f"params[{i}]") for i, p in enumerate(params)]
-        g_list = [
-            as_float_array(g, f"grads[{i}]", copy=False) for i, g in enumerate(grads)
-        ]
-        for i, (p, g) in enumerate(zip(p_list, g_list)):
-            if p.shape != g.shape:
-                raise ValueError(
-                    f"params[{i}] and grads[{i}] must have the same shape, "
-                    f"got {p.shape} and {g.shape}"
-                )
-        shapes = [p.shape for p in p_list]
+        p_named = _flatten(params, "params")
+        g_named = _flatten(grads, "grads")
+        _check_same_structure(params, grads, "params", "grads")
+        p_list = [as_array(p, name) for name, p in p_named]
+        g_list = [as_array(g, name, dtype=p.dtype, copy=False)
+                  for (name, g), p in zip(g_named, p_list)]
+        for (name, p), g, (gname, _) in zip(p_named, g_list, g_named):
+            p = np.shape(p)
+            if p != g.shape:
+                raise ValueError(f"{name} and {gname} must have the same shape, "
+                                 f"got {p} and {g.shape}")
+        shapes = [(p.shape, p.dtype) for p in p_list]
+        structure = _structure(params)
         if self._shapes is None:
-            self._shapes = shapes
-            self.state = [self._init_state(p) for p in p_list]
-        elif shapes != self._shapes:
+            state = [self._init_state(p) for p in p_list]
+        elif (shapes, structure) != self._shapes:
             raise ValueError(
                 f"params must keep the structure of the first step: expected "
-                f"shapes {self._shapes}, got {shapes} (call reset() to start over)"
+                f"{self._shapes}, got {(shapes, structure)} (call reset() to start over)"
             )
+        else:
+            state = [dict(s) for s in self.state]  # committed only if the step is finite
         self.t += 1
-        new = [self._update(p, g, s) for p, g, s in zip(p_list, g_list, self.state)]
-        if kind is None:
-            return new[0]
-        return kind(new) if kind is tuple else new
+        new = [self._update(p, g, s) for p, g, s in zip(p_list, g_list, state)]
+        for (name, _), p in zip(p_named, new):
+            if not np.isfinite(p).all():
+                self.t -= 1
+                raise FloatingPointError(
+                    f"{type(self).__name__}.step (t={self.t + 1}) made {name} non-finite "
+                    f"(NaN or inf entries): the learning rate lr={self.lr} is too large "
+                    "for this problem, or the gradients overflow; the optimizer's state "
+                    "is unchanged")
+        self._shapes, self.state = (shapes, structure), state
+        return _unflatten(params, iter(new))
 
     # -- to be provided by subclasses -------------------------------------
     def _init_state(self, p):  # pragma: no cover - abstract
@@ -199,7 +272,8 @@ class SGD(Optimizer):
     lr : float, default=1e-3
         Learning rate :math:`\gamma > 0` (PyTorch's default).
     momentum : float, default=0.0
-        Momentum factor :math:`\mu \ge 0`.
+        Momentum factor :math:`\mu \in [0, 1)` (PyTorch accepts any
+        :math:`\mu \ge 0`; :math:`\mu \ge 1` makes the buffer grow without bound).
     dampening : float, default=0.0
         Dampening :math:`\tau \in [0, 1]` of the gradient in the momentum buffer.
     weight_decay : float, default=0.0
@@ -229,7 +303,7 @@ class SGD(Optimizer):
 
     def __init__(self, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
                  nesterov=False, maximize=False):
-        self.momentum = check_nonnegative(momentum, "momentum")
+        self.momentum = check_in_interval(momentum, "momentum", 0.0, 1.0, closed="left")
         self.dampening = check_in_interval(dampening, "dampening", 0.0, 1.0, "both")
         self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
         self.nesterov = _check_bool(nesterov, "nesterov")
@@ -298,7 +372,7 @@ class Adagrad(Optimizer):
     initial_accumulator_value : float, default=0.0
         Initial value :math:`\tau \ge 0` of the accumulator :math:`s`.
     eps : float, default=1e-10
-        :math:`\varepsilon \ge 0`, added to :math:`\sqrt{s_t}` for numerical stability.
+        :math:`\varepsilon > 0`, added to :math:`\sqrt{s_t}` for numerical stability (zero would divide :math:`0` by :math:`0` on a zero gradient).
     maximize : bool, default=False
         Maximize the objective instead of minimizing it.
 
@@ -315,7 +389,7 @@ class Adagrad(Optimizer):
         self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
         self.initial_accumulator_value = check_nonnegative(
             initial_accumulator_value, "initial_accumulator_value")
-        self.eps = check_nonnegative(eps, "eps")
+        self.eps = check_positive(eps, "eps")
         self.maximize = _check_bool(maximize, "maximize")
         super().__init__(lr)
 
@@ -373,11 +447,12 @@ class RMSProp(Optimizer):
     alpha : float, default=0.99
         Smoothing constant :math:`\alpha \in [0, 1)`.
     eps : float, default=1e-8
-        :math:`\varepsilon \ge 0`, added to :math:`\sqrt{\tilde v_t}`.
+        :math:`\varepsilon > 0`, added to :math:`\sqrt{\tilde v_t}` (zero would divide :math:`0` by :math:`0` on a zero gradient).
     weight_decay : float, default=0.0
         L2 penalty coefficient :math:`\lambda \ge 0`.
     momentum : float, default=0.0
-        Momentum factor :math:`\mu \ge 0`.
+        Momentum factor :math:`\mu \in [0, 1)` (PyTorch accepts any
+        :math:`\mu \ge 0`; :math:`\mu \ge 1` makes the buffer grow without bound).
     centered : bool, default=False
         Normalize by an estimate of the variance instead of the second moment.
     maximize : bool, default=False
@@ -394,9 +469,9 @@ class RMSProp(Optimizer):
     def __init__(self, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0,
                  momentum=0.0, centered=False, maximize=False):
         self.alpha = check_in_interval(alpha, "alpha", 0.0, 1.0, closed="left")
-        self.eps = check_nonnegative(eps, "eps")
+        self.eps = check_positive(eps, "eps")
         self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
-        self.momentum = check_nonnegative(momentum, "momentum")
+        self.momentum = check_in_interval(momentum, "momentum", 0.0, 1.0, closed="left")
         self.centered = _check_bool(centered, "centered")
         self.maximize = _check_bool(maximize, "maximize")
         super().__init__(lr)
@@ -463,7 +538,7 @@ class Adam(Optimizer):
     betas : tuple of float, default=(0.9, 0.999)
         :math:`(\beta_1, \beta_2)`, each in :math:`[0, 1)`.
     eps : float, default=1e-8
-        :math:`\varepsilon \ge 0`.
+        :math:`\varepsilon > 0` (zero would divide :math:`0` by :math:`0` on a zero gradient).
     weight_decay : float, default=0.0
         L2 penalty coefficient :math:`\lambda \ge 0` (coupled: it passes through the
         moving averages; see :class:`AdamW` for the decoupled version).
@@ -484,7 +559,7 @@ class Adam(Optimizer):
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  amsgrad=False, maximize=False):
         self.betas = _check_betas(betas)
-        self.eps = check_nonnegative(eps, "eps")
+        self.eps = check_positive(eps, "eps")
         self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
         self.amsgrad = _check_bool(amsgrad, "amsgrad")
         self.maximize = _check_bool(maximize, "maximize")
@@ -547,7 +622,7 @@ class AdamW(Adam):
     betas : tuple of float, default=(0.9, 0.999)
         :math:`(\beta_1, \beta_2)`, each in :math:`[0, 1)`.
     eps : float, default=1e-8
-        :math:`\varepsilon \ge 0`.
+        :math:`\varepsilon > 0` (zero would divide :math:`0` by :math:`0` on a zero gradient).
     weight_decay : float, default=1e-2
         Decoupled weight decay coefficient :math:`\lambda \ge 0`.
     amsgrad : bool, default=False
@@ -572,3 +647,177 @@ class AdamW(Adam):
     def _decay(self, p):
         """Decoupled weight decay: multiply the parameters by ``1 - lr * weight_decay``."""
         return p * (1 - self.lr * self.weight_decay) if self.weight_decay != 0 else p
+
+
+# --------------------------------------------------------------------------
+# learning-rate schedules and gradient clipping
+# --------------------------------------------------------------------------
+
+
+class _Scheduler:
+    """Base class: sets ``optimizer.lr = self.lr_at(k)`` at each ``step()``."""
+
+    def __init__(self, optimizer):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError("optimizer must be an optbook.optim.Optimizer, got "
+                            f"{type(optimizer).__name__}")
+        self.optimizer = optimizer
+        self.base_lr = optimizer.lr
+        self.last_step = 0
+        optimizer.lr = self.lr_at(0)
+
+    def step(self):
+        """Advance the schedule by one step and set the optimizer's learning rate."""
+        self.last_step += 1
+        self.optimizer.lr = self.lr_at(self.last_step)
+        return self.optimizer.lr
+
+    def get_lr(self):
+        """The learning rate the optimizer uses now."""
+        return self.optimizer.lr
+
+
+class StepLR(_Scheduler):
+    r"""Step decay: :math:`\gamma_k = \gamma_0\,\rho^{\lfloor k/s\rfloor}`.
+
+    The learning rate is multiplied by ``gamma`` every ``step_size`` calls to
+    ``step()`` (PyTorch's ``torch.optim.lr_scheduler.StepLR``).
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Optimizer whose ``lr`` (its value at creation is :math:`\gamma_0`) is set.
+    step_size : int
+        Period :math:`s \ge 1`.
+    gamma : float, default=0.1
+        Factor :math:`\rho \in (0, 1]`.
+
+    Examples
+    --------
+    >>> opt = SGD(lr=1.0)
+    >>> sched = StepLR(opt, step_size=2, gamma=0.5)
+    >>> [sched.step() for _ in range(4)]
+    [1.0, 0.5, 0.5, 0.25]
+    """
+
+    def __init__(self, optimizer, step_size, gamma=0.1):
+        from ._validation import check_int
+        self.step_size = check_int(step_size, "step_size", minimum=1)
+        self.gamma = check_in_interval(gamma, "gamma", 0.0, 1.0, closed="right")
+        super().__init__(optimizer)
+
+    def lr_at(self, k):
+        """Learning rate after ``k`` calls to ``step()``."""
+        return self.base_lr * self.gamma ** (k // self.step_size)
+
+
+class CosineLR(_Scheduler):
+    r"""Cosine decay with a linear warm-up.
+
+    .. math::
+
+        \gamma_k = \begin{cases}
+        \gamma_0 (k+1)/(w+1) & k < w, \\
+        \gamma_{\min} + \frac{\gamma_0 - \gamma_{\min}}{2}
+        \Big(1 + \cos\frac{\pi (k - w)}{T - w}\Big) & w \le k \le T, \\
+        \gamma_{\min} & k > T,
+        \end{cases}
+
+    after :math:`k` calls to ``step()``, with :math:`w` = ``warmup`` and
+    :math:`T` = ``T_max`` (without warm-up, PyTorch's
+    ``CosineAnnealingLR``, SGDR of Loshchilov and Hutter, 2017, without restarts).
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Optimizer whose ``lr`` (its value at creation is :math:`\gamma_0`) is set.
+    T_max : int
+        Number of steps :math:`T \ge 1` of the schedule.
+    warmup : int, default=0
+        Number :math:`w \in [0, T)` of warm-up steps.
+    lr_min : float, default=0.0
+        Final learning rate :math:`\gamma_{\min} \in [0, \gamma_0)`; it must be
+        positive if the optimizer is used after :math:`T` steps.
+
+    Examples
+    --------
+    >>> opt = SGD(lr=1.0)
+    >>> sched = CosineLR(opt, T_max=4, warmup=1, lr_min=0.1)
+    >>> round(opt.lr, 3), [round(sched.step(), 3) for _ in range(4)]
+    (0.5, [1.0, 0.775, 0.325, 0.1])
+    """
+
+    def __init__(self, optimizer, T_max, warmup=0, lr_min=0.0):
+        from ._validation import check_int
+        self.T_max = check_int(T_max, "T_max", minimum=1)
+        self.warmup = check_int(warmup, "warmup", minimum=0)
+        if self.warmup >= self.T_max:
+            raise ValueError(f"warmup must be < T_max={self.T_max}, got {self.warmup}")
+        self.lr_min = check_nonnegative(lr_min, "lr_min")
+        if self.lr_min >= optimizer.lr:
+            raise ValueError(f"lr_min must be below the optimizer's lr={optimizer.lr}, "
+                             f"got {self.lr_min}")
+        super().__init__(optimizer)
+
+    def lr_at(self, k):
+        """Learning rate after ``k`` calls to ``step()`` (at least ``lr_min``, never 0 before T)."""
+        w, T = self.warmup, self.T_max
+        if k < w:
+            return self.base_lr * (k + 1) / (w + 1)
+        k = min(k, T)
+        lr = self.lr_min + 0.5 * (self.base_lr - self.lr_min) * (1 + np.cos(np.pi * (k - w) / (T - w)))
+        if lr <= 0:
+            # the optimizers need lr > 0: the last step of a schedule to 0 uses a tiny lr
+            lr = np.finfo(float).tiny
+        return float(lr)
+
+
+def clip_grad_norm(grads, max_norm):
+    r"""Rescale a gradient tree so that its global Euclidean norm is at most ``max_norm``.
+
+    .. math::
+
+        g \leftarrow g \cdot \min\Big(1, \frac{c}{\|g\|_2}\Big),
+        \qquad \|g\|_2^2 = \sum_{\text{leaves}} \|g_\ell\|_2^2
+
+    (PyTorch's ``clip_grad_norm_``, without modifying its input).
+
+    Parameters
+    ----------
+    grads : array_like or tree of array_like
+        Gradients (an array or a nested list / tuple / dict of arrays).
+    max_norm : float
+        :math:`c > 0`.
+
+    Returns
+    -------
+    clipped : array or tree
+        New arrays in the structure of ``grads``.
+    total_norm : float
+        :math:`\|g\|_2` before clipping.
+    """
+    max_norm = check_positive(max_norm, "max_norm")
+    leaves = [as_array(g, name) for name, g in _flatten(grads, "grads")]
+    total = float(np.sqrt(sum(float(np.vdot(g, g)) for g in leaves)))
+    scale = min(1.0, max_norm / total) if total > 0 else 1.0
+    return _unflatten(grads, iter([g * g.dtype.type(scale) for g in leaves])), total
+
+
+def clip_grad_value(grads, clip_value):
+    """Clip every entry of a gradient tree to ``[-clip_value, clip_value]`` (new arrays).
+
+    Parameters
+    ----------
+    grads : array_like or tree of array_like
+        Gradients (an array or a nested list / tuple / dict of arrays).
+    clip_value : float
+        Bound :math:`c > 0`.
+
+    Returns
+    -------
+    array or tree
+        New arrays in the structure of ``grads``.
+    """
+    c = check_positive(clip_value, "clip_value")
+    leaves = [as_array(g, name) for name, g in _flatten(grads, "grads")]
+    return _unflatten(grads, iter([np.clip(g, -c, c) for g in leaves]))

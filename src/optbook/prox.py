@@ -20,7 +20,7 @@ operators.
 import numpy as np
 
 from ._validation import (
-    as_float_array,
+    as_array,
     check_callable,
     check_in_interval,
     check_positive,
@@ -49,7 +49,7 @@ def _check_threshold(t, x, name="t"):
     """
     if np.ndim(t) == 0:
         return check_positive(t if not isinstance(t, np.ndarray) else t.item(), name)
-    t = as_float_array(t, name)
+    t = as_array(t, name, dtype=x.dtype)
     try:
         np.broadcast_shapes(t.shape, x.shape)
     except ValueError:
@@ -110,7 +110,7 @@ def prox_l1(x, t):
     >>> prox_l1([3.0, -0.5, 1.0], 1.0)
     array([ 2., -0.,  0.])
     """
-    x = as_float_array(x, "x")
+    x = as_array(x, "x")
     t = _check_threshold(t, x)
     return np.sign(x) * np.maximum(np.abs(x) - t, 0.0)
 
@@ -149,7 +149,7 @@ def prox_l2(x, t):
     ----------
     :cite:t:`parikh2014`, Section 6.5; :cite:t:`beck2017`, Chapter 6.
     """
-    x = as_float_array(x, "x")
+    x = as_array(x, "x")
     t = check_positive(t, "t")
     norm = np.linalg.norm(x.ravel())
     return (1.0 - t / max(norm, t)) * x
@@ -183,7 +183,7 @@ def prox_sq_l2(x, t):
     ----------
     :cite:t:`beck2017`, Chapter 6; :cite:t:`parikh2014`, Chapter 6.
     """
-    x = as_float_array(x, "x")
+    x = as_array(x, "x")
     t = check_positive(t, "t")
     return x / (1.0 + t)
 
@@ -221,7 +221,7 @@ def prox_linf(x, t):
     :cite:t:`moreau1965`; :cite:t:`parikh2014`, Sections 2.5 and 6.5;
     :cite:t:`beck2017`, Chapter 6.
     """
-    x = as_float_array(x, "x")
+    x = as_array(x, "x")
     t = check_positive(t, "t")
     return x - proj_l1_ball(x, t)
 
@@ -265,7 +265,7 @@ def prox_elastic_net(x, t, l1_ratio=0.5):
     :cite:t:`zou2005`; :cite:t:`parikh2014`, Section 6.5;
     :cite:t:`beck2017`, Chapter 6 (prox calculus rules).
     """
-    x = as_float_array(x, "x")
+    x = as_array(x, "x")
     t = check_positive(t, "t")
     alpha = check_in_interval(l1_ratio, "l1_ratio", 0.0, 1.0, closed="both")
     shrunk = np.sign(x) * np.maximum(np.abs(x) - t * alpha, 0.0)
@@ -307,9 +307,9 @@ def proj_box(x, lower, upper):
     ----------
     :cite:t:`beck2017`, Chapter 6.
     """
-    x = as_float_array(x, "x")
-    lower = as_float_array(lower, "lower", allow_nonfinite=True)
-    upper = as_float_array(upper, "upper", allow_nonfinite=True)
+    x = as_array(x, "x")
+    lower = as_array(lower, "lower", dtype=x.dtype, allow_nonfinite=True)
+    upper = as_array(upper, "upper", dtype=x.dtype, allow_nonfinite=True)
     for name, bound in (("lower", lower), ("upper", upper)):
         if np.any(np.isnan(bound)):
             raise ValueError(f"{name} must not contain NaN")
@@ -354,7 +354,7 @@ def proj_l2_ball(x, radius=1.0):
     ----------
     :cite:t:`beck2017`, Chapter 6; :cite:t:`parikh2014`, Chapter 6.
     """
-    x = as_float_array(x, "x")
+    x = as_array(x, "x")
     radius = check_positive(radius, "radius")
     norm = np.linalg.norm(x.ravel())
     return (radius / max(norm, radius)) * x
@@ -397,7 +397,7 @@ def proj_simplex(x, radius=1.0):
     ----------
     :cite:t:`held1974`; :cite:t:`duchi2008`; :cite:t:`condat2016`.
     """
-    x = as_float_array(x, "x")
+    x = as_array(x, "x")
     radius = check_positive(radius, "radius")
     return _proj_simplex(x, radius)
 
@@ -411,12 +411,12 @@ def _proj_simplex(x, radius):
     x = x - np.max(x)
     u = np.sort(x.ravel())[::-1]
     css = np.cumsum(u) - radius
-    j = np.arange(1, u.size + 1)
+    j = np.arange(1, u.size + 1, dtype=u.dtype)  # keeps float32
     # The condition holds for j = 1, ..., rho and fails afterwards; it holds at
     # j = 1 in exact arithmetic (u_1 - (u_1 - r) = r > 0), hence the guard.
     positive = np.flatnonzero(u - css / j > 0)
     rho = positive[-1] + 1 if positive.size else 1
-    theta = css[rho - 1] / rho
+    theta = css[rho - 1] / int(rho)  # a Python int keeps float32
     return np.maximum(x - theta, 0.0)
 
 
@@ -451,7 +451,7 @@ def proj_l1_ball(x, radius=1.0):
     :cite:t:`duchi2008`; :cite:t:`condat2016`;
     :cite:t:`beck2017`, Chapter 6.
     """
-    x = as_float_array(x, "x")
+    x = as_array(x, "x")
     radius = check_positive(radius, "radius")
     if np.sum(np.abs(x)) <= radius:
         return x
@@ -464,7 +464,7 @@ def proj_l1_ball(x, radius=1.0):
 
 
 def _prox_point(prox, x, t):
-    p = as_float_array(prox(x, t), "prox(x, t)")
+    p = as_array(prox(x, t), "prox(x, t)", dtype=x.dtype)
     if p.shape != x.shape:
         raise ValueError(
             f"prox(x, t) must return an array of the shape of x {x.shape}, "
@@ -522,7 +522,7 @@ def moreau_envelope(value, prox, x, t):
     """
     check_callable(value, "value")
     check_callable(prox, "prox")
-    x = as_float_array(x, "x")
+    x = as_array(x, "x")
     t = check_positive(t, "t")
     p = _prox_point(prox, x, t)
     fp = value(p)
@@ -563,6 +563,6 @@ def moreau_envelope_grad(prox, x, t):
     :cite:t:`beck2017`, Chapter 6.
     """
     check_callable(prox, "prox")
-    x = as_float_array(x, "x")
+    x = as_array(x, "x")
     t = check_positive(t, "t")
     return (x - _prox_point(prox, x, t)) / t

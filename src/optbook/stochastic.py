@@ -47,10 +47,11 @@ import math
 from numbers import Integral
 
 import numpy as np
-from scipy.optimize import OptimizeResult
+import scipy.sparse as sp
 
+from ._solver import Loop
 from ._validation import (
-    as_float_array,
+    as_array,
     call_prox,
     check_callable,
     check_int,
@@ -85,7 +86,7 @@ def _as_rng(rng):
 
 def _check_common(grad_i, x0, n_samples, max_epochs, callback):
     check_callable(grad_i, "grad_i")
-    x = as_float_array(x0, "x0")
+    x = as_array(x0, "x0")  # a copy, float32 kept
     if x.size == 0:
         raise ValueError("x0 must have at least one entry, got an empty array")
     n = check_int(n_samples, "n_samples", minimum=1)
@@ -114,10 +115,23 @@ def _finite(x):
     return math.isfinite(np.vdot(x, x))
 
 
-def _result(x, nit, n_epochs, n_grad_evals, status, epoch=None, **extra):
-    return OptimizeResult(
-        x=x, nit=nit, n_epochs=n_epochs, n_grad_evals=n_grad_evals, status=status,
-        success=status != 2, message=_MESSAGES[status].format(epoch=epoch), **extra)
+def _epochs(max_epochs, callback):
+    """The shared skeleton, counting epochs (``optbook._solver.Loop``).
+
+    The callback is called by ``loop.accept(x, x)`` at the end of an epoch;
+    divergence inside an epoch is reported by :func:`_diverged`.
+    """
+    return Loop(max_epochs, 0.0, callback, unit="epoch")
+
+
+def _diverged(loop, epoch):
+    loop.stop(2, _MESSAGES[2].format(epoch=epoch))
+
+
+def _result(loop, x, nit, n_epochs, n_grad_evals, **extra):
+    if loop.status == 1:
+        extra["message"] = _MESSAGES[1]
+    return loop.result(x, nit=nit, n_epochs=n_epochs, n_grad_evals=n_grad_evals, **extra)
 
 
 _SCHEDULES = ("constant", "inverse_sqrt", "inverse")
@@ -292,47 +306,44 @@ def sgd(grad_i, x0, n_samples, step, batch_size=1, max_epochs=10, schedule="cons
     m = math.ceil(n / b)  # iterations per epoch
     x_avg = x.copy() if average else None
     k = n_evals = 0
-    status, epoch = 1, 0
 
-    def notify():
+    def notify(_):
         return callback(x_avg if callback_on == "average" else x)
 
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(max_epochs):
-            if sampling == "uniform":
-                batches = rng.integers(0, n, size=(m, b))
-            else:
-                perm = rng.permutation(n)
-                batches = [perm[j * b:(j + 1) * b] for j in range(m)]
-            steps = _step_sizes(step, schedule, k, m)
-            for idx, gamma in zip(batches, steps):
-                g = grad_i(x, idx)
-                n_evals += len(idx)
-                if k == 0:
-                    g = _checked(g, x)
-                x_new = x - gamma * g
-                if prox is not None:
-                    x_new = call_prox(prox, x_new, gamma)
-                if not _finite(x_new):
-                    status = 2
-                    break
-                if average == "uniform":
-                    x_avg = x_avg + (x - x_avg) / (k + 1)
-                elif average == "linear":
-                    x_avg = x_avg + (x - x_avg) * (2.0 / (k + 2))
-                x = x_new
-                k += 1
-                if callback_every is not None and k % callback_every == 0 and notify():
-                    status = 3
-                    break
-            if status != 1:
+    loop = _epochs(max_epochs, notify if callback is not None and callback_every is None
+                   else None)
+    epoch = -1
+    for epoch in loop:
+        if sampling == "uniform":
+            batches = rng.integers(0, n, size=(m, b))
+        else:
+            perm = rng.permutation(n)
+            batches = [perm[j * b:(j + 1) * b] for j in range(m)]
+        for idx, gamma in zip(batches, _step_sizes(step, schedule, k, m)):
+            g = grad_i(x, idx)
+            n_evals += len(idx)
+            if k == 0:
+                g = _checked(g, x)
+            x_new = x - gamma * g
+            if prox is not None:
+                x_new = call_prox(prox, x_new, gamma)
+            if not _finite(x_new):
+                _diverged(loop, epoch)
                 break
-            if callback is not None and callback_every is None and notify():
-                status = 3
+            if average == "uniform":
+                x_avg = x_avg + (x - x_avg) / (k + 1)
+            elif average == "linear":
+                x_avg = x_avg + (x - x_avg) * (2.0 / (k + 2))
+            x = x_new
+            k += 1
+            if callback_every is not None and k % callback_every == 0 and notify(x):
+                loop.stop(3)
                 break
+        if loop.stopped:
+            break
+        x = loop.accept(x, x)              # end of the epoch: count it, callback
     extra = {} if not average else {"x_avg": x_avg}
-    return _result(x, k, epoch + 1 if max_epochs else 0, n_evals, status,
-                   epoch=epoch, **extra)
+    return _result(loop, x, k, epoch + 1, n_evals, **extra)
 
 
 # --------------------------------------------------------------------------
@@ -341,7 +352,7 @@ def sgd(grad_i, x0, n_samples, step, batch_size=1, max_epochs=10, schedule="cons
 
 
 def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
-         callback=None, init_table=None):
+         callback=None, init_table=None, table="auto"):
     r"""SAGA: stochastic gradient with a table of past gradients (variance reduced).
 
     The method keeps a table :math:`(\alpha_i)_{i=1}^n` of the last gradient
@@ -381,6 +392,19 @@ def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
         Source of randomness.
     callback : callable, optional
         ``callback(x)`` at the end of each epoch; a true value stops the run.
+    table : {"auto", "full", "scalar"}, default="auto"
+        ``"full"``: the table holds :math:`n` gradients (works with any
+        ``grad_i``). ``"scalar"``: for a linear model
+        :math:`f_i(x) = \phi_i(a_i^\top x) + \frac{\lambda}{2}\|x\|^2`, the table
+        holds the :math:`n` scalars :math:`\phi_i'(a_i^\top x_{[i]})` (as
+        scikit-learn's SAG and SAGA solvers do) and :math:`\bar\alpha` is
+        :math:`\frac1n A^\top\alpha`; ``grad_i`` must then be the
+        ``grad_i`` method of a :class:`~optbook.objectives.LeastSquares` or
+        :class:`~optbook.objectives.LogisticRegression` (dense or sparse
+        ``A``), and the gradient :math:`\lambda x` of the regularization is
+        computed exactly at each step instead of being stored. ``"auto"``:
+        ``"scalar"`` when ``grad_i`` is such a method and ``init_table`` is
+        not given, ``"full"`` otherwise.
     init_table : array_like, optional
         Array of shape ``(n,) + x0.shape`` holding the gradients
         :math:`\nabla f_i(x_0)`, if they can be computed in one
@@ -394,13 +418,16 @@ def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
     -------
     scipy.optimize.OptimizeResult
         ``x``, ``nit`` (iterations), ``n_epochs``, ``n_grad_evals``,
-        ``success``, ``status``, ``message``.
+        ``success``, ``status``, ``message``, ``table`` (``"full"`` or
+        ``"scalar"``, the form used).
 
     Notes
     -----
-    Memory: the table stores :math:`n \times d` floats (:math:`8nd` bytes).
-    For linear models a table of :math:`n` scalars would suffice; this
-    implementation keeps the general form, which works with any ``grad_i``.
+    Memory: the full table stores :math:`n \times d` floats (:math:`8nd`
+    bytes); the scalar table of a linear model :math:`n` floats plus the
+    :math:`d` entries of :math:`\bar\alpha`. With a sparse ``A`` an iteration
+    of the scalar form reads one row of ``A`` (CSR; a CSC matrix is converted
+    to CSR once) and costs :math:`O(d)` for the dense update of :math:`x`.
 
     If each :math:`f_i` is convex and :math:`L`-smooth, :math:`f` is
     :math:`\mu`-strongly convex and :math:`\gamma = 1/(3L)`, then
@@ -423,51 +450,140 @@ def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
     if prox is not None:
         check_callable(prox, "prox")
     rng = _as_rng(rng)
+    model = _linear_model(grad_i)
+    if table not in ("auto", "full", "scalar"):
+        raise ValueError(f'table must be "auto", "full" or "scalar", got {table!r}')
+    if table == "scalar" and model is None:
+        raise ValueError('table="scalar" needs grad_i to be the grad_i method of an '
+                         "optbook.objectives.LeastSquares or LogisticRegression")
+    if table == "scalar" and init_table is not None:
+        raise ValueError('init_table is the n x d table of table="full"')
+    if table == "auto":
+        table = "scalar" if model is not None and init_table is None else "full"
+    if model is not None and model.n_samples != n:
+        raise ValueError(f"n_samples={n} does not match the objective's {model.n_samples}")
+    if table == "scalar":
+        return _saga_scalar(model, x, n, gamma, max_epochs, prox, rng, callback)
 
     n_evals = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        if init_table is None:
-            table = np.empty((n,) + x.shape)
-            for i in range(n):
-                table[i] = _checked(grad_i(x, np.array([i])), x)
-            n_evals += n
-        else:
-            table = as_float_array(init_table, "init_table")
-            if table.shape != (n,) + x.shape:
-                raise ValueError(f"init_table must have shape {(n,) + x.shape}, "
-                                 f"got {table.shape}")
-    table_mean = table.mean(axis=0)
+    if init_table is None:
+        memory = np.empty((n,) + x.shape, dtype=x.dtype)
+        for i in range(n):
+            memory[i] = _checked(grad_i(x, np.array([i])), x)
+        n_evals += n
+    else:
+        memory = as_array(init_table, "init_table", dtype=x.dtype)
+        if memory.shape != (n,) + x.shape:
+            raise ValueError(f"init_table must have shape {(n,) + x.shape}, "
+                             f"got {memory.shape}")
+    mean = memory.mean(axis=0)
 
     k = 0
     checked = init_table is None  # else check the first output of grad_i
-    status, epoch = 1, 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(max_epochs):
-            indices = rng.integers(0, n, size=(n, 1))
-            for idx in indices:
-                j = idx[0]
-                g = grad_i(x, idx)
-                if not checked:
-                    g, checked = _checked(g, x), True
-                diff = g - table[j]
-                x_new = x - gamma * (diff + table_mean)
-                if prox is not None:
-                    x_new = call_prox(prox, x_new, gamma)
-                if not _finite(x_new):
-                    status = 2
-                    break
-                x = x_new
-                table_mean += diff / n
-                table[j] = g
-                k += 1
-            if status == 2:
+    loop = _epochs(max_epochs, callback)
+    epoch = -1
+    for epoch in loop:
+        for j in rng.integers(0, n, size=n):
+            idx = np.array([j])
+            g = grad_i(x, idx)
+            if not checked:
+                g, checked = _checked(g, x), True
+            diff = g - memory[j]
+            x_new = x - gamma * (diff + mean)                 # v_k = ∇f_j(x_k) - α_j + ᾱ
+            if prox is not None:
+                x_new = call_prox(prox, x_new, gamma)
+            if not _finite(x_new):
+                _diverged(loop, epoch)
                 break
-            table_mean = table.mean(axis=0)  # no drift of the running mean
-            if callback is not None and callback(x):
-                status = 3
+            x = x_new
+            mean += diff / n                                  # ᾱ and α_j updated
+            memory[j] = g
+            k += 1
+        if loop.stopped:
+            break
+        mean = memory.mean(axis=0)  # no drift of the running mean
+        x = loop.accept(x, x)
+    n_evals += k + (loop.status == 2)  # one sample gradient per iteration
+    return _result(loop, x, k, epoch + 1, n_evals, table="full")
+
+
+def _linear_model(grad_i):
+    """The linear-model objective whose ``grad_i`` method ``grad_i`` is, or None."""
+    from .objectives import _LinearModel
+
+    owner = getattr(grad_i, "__self__", None)
+    if isinstance(owner, _LinearModel) and grad_i == owner.grad_i:
+        return owner
+    return None
+
+
+def _scalar_derivative(model):
+    """``(z, j) -> φ_j'(z)`` on Python floats, for the two linear models (else ``model.dloss``)."""
+    from .objectives import LeastSquares, LogisticRegression
+
+    if type(model) is LeastSquares:
+        b = model.b.tolist()
+        return lambda z, j: z - b[j]
+    if type(model) is LogisticRegression:
+        y = model.y.tolist()
+
+        def logistic(z, j):
+            m = y[j] * z                  # -y σ(-m), without overflow for large |m|
+            return -y[j] / (1.0 + math.exp(m)) if m < 700 else -y[j] * math.exp(-m)
+        return logistic
+    return lambda z, j: float(model.dloss(np.asarray(z), j))
+
+
+def _saga_scalar(model, x, n, gamma, max_epochs, prox, rng, callback):
+    """SAGA with a table of one scalar per sample, for f_i(x) = φ_i(a_i·x) + λ|x|²/2."""
+    A, lam = model.A, model.lam
+    if sp.issparse(A) and A.format != "csr":
+        A = A.tocsr()  # rows are read one at a time
+    x = x.astype(model.dtype)
+    alpha = np.asarray(model.dloss(A @ x), dtype=model.dtype)   # φ_i'(a_i·x_0)
+    mean = np.asarray(A.T @ alpha, dtype=model.dtype) / n       # ᾱ without the λx term
+    if sp.issparse(A):
+        indptr, indices, data = A.indptr, A.indices, A.data
+
+        def row(j):
+            lo, hi = indptr[j], indptr[j + 1]
+            return indices[lo:hi], data[lo:hi]
+    else:
+        everything = slice(None)
+
+        def row(j):
+            return everything, A[j]
+
+    dloss = _scalar_derivative(model)
+    shrink = 1.0 - gamma * lam            # x - γλx, the exact gradient of the regularizer
+    step_mean = gamma * mean              # γᾱ, kept up to date instead of ᾱ
+    k = 0
+    loop = _epochs(max_epochs, callback)
+    epoch = -1
+    for epoch in loop:
+        for j in rng.integers(0, n, size=n).tolist():
+            cols, a_j = row(j)
+            s = dloss(float(np.dot(a_j, x[cols])), j)            # φ_j'(a_j·x_k)
+            diff = s - alpha[j]
+            # v_k = (s - α_j) a_j + ᾱ + λ x_k ;  x_{k+1} = x_k - γ v_k
+            x_new = x * shrink if lam else x.copy()
+            x_new -= step_mean
+            x_new[cols] -= (gamma * diff) * a_j
+            if prox is not None:
+                x_new = call_prox(prox, x_new, gamma)
+            if not _finite(x_new):
+                _diverged(loop, epoch)
                 break
-    n_evals += k + (status == 2)  # one sample gradient per iteration
-    return _result(x, k, epoch + 1 if max_epochs else 0, n_evals, status, epoch=epoch)
+            x = x_new
+            step_mean[cols] += (gamma * diff / n) * a_j           # ᾱ and α_j updated
+            alpha[j] = s
+            k += 1
+        if loop.stopped:
+            break
+        step_mean = gamma * np.asarray(A.T @ alpha, dtype=model.dtype) / n   # no drift
+        x = loop.accept(x, x)
+    n_evals = n + k + (loop.status == 2)
+    return _result(loop, x, k, epoch + 1, n_evals, table="scalar")
 
 
 # --------------------------------------------------------------------------
@@ -572,46 +688,42 @@ def svrg(grad_i, x0, n_samples, step, batch_size=1, max_epochs=10, epoch_length=
     all_indices = np.arange(n)
 
     k = n_evals = 0
-    status, epoch = 1, 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(max_epochs):
-            if full_grad is None:
-                g_snap = _checked(grad_i(x_snap, all_indices), x_snap)
-            else:
-                g_snap = _checked(full_grad(x_snap), x_snap, "full_grad(x)")
-            n_evals += n
-            batches = rng.integers(0, n, size=(m, b))
-            pick = int(rng.integers(m)) if snapshot == "random" else -1
-            x = x_snap
-            x_sum = np.zeros_like(x) if snapshot == "average" else None
-            x_next = x_snap
-            for t, idx in enumerate(batches):
-                if t == pick:
-                    x_next = x
-                g_x, g_s = grad_i(x, idx), grad_i(x_snap, idx)
-                if k == 0:
-                    g_x, g_s = _checked(g_x, x), _checked(g_s, x)
-                x_new = x - gamma * (g_x - g_s + g_snap)
-                if prox is not None:
-                    x_new = call_prox(prox, x_new, gamma)
-                n_evals += 2 * len(idx)
-                if not _finite(x_new):
-                    status = 2
-                    break
-                x = x_new
-                k += 1
-                if x_sum is not None:
-                    x_sum += x
-            if status == 2:
-                x_snap = x  # the last finite iterate
-                break
-            if snapshot == "last":
+    loop = _epochs(max_epochs, callback)
+    epoch = -1
+    for epoch in loop:
+        if full_grad is None:
+            g_snap = _checked(grad_i(x_snap, all_indices), x_snap)
+        else:
+            g_snap = _checked(full_grad(x_snap), x_snap, "full_grad(x)")
+        n_evals += n
+        batches = rng.integers(0, n, size=(m, b))
+        pick = int(rng.integers(m)) if snapshot == "random" else -1
+        x = x_snap
+        x_sum = np.zeros_like(x) if snapshot == "average" else None
+        x_next = x_snap
+        for t, idx in enumerate(batches):
+            if t == pick:
                 x_next = x
-            elif snapshot == "average":
-                x_next = x_sum / m
-            x_snap = x_next
-            if callback is not None and callback(x_snap):
-                status = 3
+            g_x, g_s = grad_i(x, idx), grad_i(x_snap, idx)
+            if k == 0:
+                g_x, g_s = _checked(g_x, x), _checked(g_s, x)
+            x_new = x - gamma * (g_x - g_s + g_snap)       # v_t = ∇f_I(x_t) - ∇f_I(x̃) + ∇f(x̃)
+            if prox is not None:
+                x_new = call_prox(prox, x_new, gamma)
+            n_evals += 2 * len(idx)
+            if not _finite(x_new):
+                _diverged(loop, epoch)
                 break
-    return _result(x_snap, k, epoch + 1 if max_epochs else 0, n_evals, status,
-                   epoch=epoch)
+            x = x_new
+            k += 1
+            if x_sum is not None:
+                x_sum += x
+        if loop.stopped:
+            x_snap = x  # the last finite iterate
+            break
+        if snapshot == "last":
+            x_next = x
+        elif snapshot == "average":
+            x_next = x_sum / m
+        x_snap = loop.accept(x_snap, x_next)
+    return _result(loop, x_snap, k, epoch + 1, n_evals)

@@ -54,6 +54,10 @@ class Trace:
         before the run: the clock starts at creation.
     store_iterates : bool, default=False
         Also keep a copy of every iterate.
+    stop_below : float, optional
+        If given (with ``f``), the trace returns ``True``, which stops the
+        solver, as soon as the recorded value (the gap, with ``f_star``) is
+        at most ``stop_below``: a time-to-target measurement.
 
     Attributes
     ----------
@@ -62,13 +66,14 @@ class Trace:
 
     Notes
     -----
-    The trace never asks a solver to stop (it returns ``None``). Use
+    Without ``stop_below`` the trace never asks a solver to stop (it returns
+    ``None``). Use
     :meth:`as_arrays` to get NumPy arrays and :meth:`plot` (or
     :func:`optbook.plotting.plot_traces`) to draw them.
     """
 
     def __init__(self, f=None, x_star=None, f_star=None, metric=None, x0=None,
-                 store_iterates=False):
+                 store_iterates=False, stop_below=None):
         self.f = None if f is None else check_callable(f, "f")
         self.metric = None if metric is None else check_callable(metric, "metric")
         self.x_star = None if x_star is None else as_float_array(x_star, "x_star")
@@ -78,6 +83,11 @@ class Trace:
             f_star = float(as_float_array(f_star, "f_star", ndim=0))
         self.f_star = f_star
         self.store_iterates = bool(store_iterates)
+        if stop_below is not None:
+            if f is None:
+                raise ValueError("stop_below needs f, the objective value function")
+            stop_below = float(as_float_array(stop_below, "stop_below", ndim=0))
+        self.stop_below = stop_below
         self.reset(x0)
 
     def reset(self, x0=None):
@@ -104,6 +114,8 @@ class Trace:
         if self.store_iterates:
             self.iterates.append(np.array(x, dtype=np.float64, copy=True))
         self._overhead += time.perf_counter() - start
+        if self.stop_below is not None and self.values[-1] <= self.stop_below:
+            return True
         return None
 
     def __len__(self):
