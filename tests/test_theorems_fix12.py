@@ -103,3 +103,26 @@ def test_thm_proximal_gradient_strongly_convex(seed, which):
     assert_upper(lhs, rhs, "thm-proximal-gradient-strongly-convex")
     ratio = lhs[1:60] / rhs[1:60]
     assert ratio.min() > 0.3, ratio.min()   # nearly attained on this instance
+
+
+@pytest.mark.parametrize("batch_size", [4, 16])
+def test_thm_sgd_strongly_convex_batch_step(batch_size):
+    r"""thm-sgd-strongly-convex with the batch-dependent step of issue 12:
+    gamma <= 1/(2 L_b), L_b = (1 - 1/b) L + L_max / b (minibatches drawn with
+    replacement); exact expectations on least squares."""
+    from test_theorems_stochastic import least_squares, sgd_moments
+
+    f, x0, x_star, gs, sigma2, L_max = least_squares(0, 40, 3, (1.0, 0.8, 0.6), 0.5)
+    mu, L = f.strong_convexity, f.lipschitz
+    b = batch_size
+    L_b = (1 - 1 / b) * L + L_max / b
+    gamma = 1 / (2 * L_b)
+    assert gamma > 1.5 / (2 * L_max)     # a step the L_max version does not allow
+    K = 300
+    k = np.arange(K + 1)
+    sq, _ = sgd_moments(f, x0, x_star, gs, [gamma] * K, b)
+    floor = 2 * gamma * sigma2 / (mu * b)
+    bound = (1 - gamma * mu) ** k * np.sum((x0 - x_star) ** 2) + floor
+    assert_upper(sq, bound, f"thm-sgd-strongly-convex (b={b}, gamma=1/(2L_b))")
+    assert np.max(sq / bound) > 0.5
+    assert sq[-1] > floor / 10
