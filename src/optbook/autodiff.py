@@ -1422,7 +1422,7 @@ def check_grad(f, x, grad=None, eps=1e-6, n_directions=5, rng=0):
         v = [vl / norm for vl in v] if norm > 0 else v
         d_g = _bi.sum(float(np.sum(gl * vl)) for gl, vl in zip(g_leaves, v))
         d_fd = (float(f(shifted(v, eps))) - float(f(shifted(v, -eps)))) / (2 * eps)
-        scale = _bi.max(abs(d_g), abs(d_fd))
+        scale = _bi.max(_bi.abs(d_g), _bi.abs(d_fd))
         if scale > 0:
-            worst = _bi.max(worst, abs(d_fd - d_g) / scale)
-    return worst
+            worst = _bi.max(worst, _bi.abs(d_fd - d_g) / scale)
+    return float(worst)
