@@ -179,6 +179,7 @@ def test_zero_iterations_and_callback_stop():
     assert res.nit == 1 and res.status == 3 and res.success
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_divergence_stops_with_success_false():
     res = mirror_descent(lambda x: np.exp(np.abs(x) * 800), np.ones(2), 1.0, mirror="euclidean",
                          max_iter=10)

@@ -48,6 +48,19 @@ def test_thm_sgd_nonconvex_exact_expectation(h, x0, gamma_L, sigma2, fraction):
     rhs = delta0 / (gamma * (1 - L * gamma / 2) * ks) + L * gamma * sigma2 / (2 - L * gamma)
     assert_upper(lhs, rhs, "thm-sgd-nonconvex")
     assert np.max(lhs / rhs) > fraction
+    # the package's SGD is the process whose expectation the recursion computes:
+    # 3000 independent chains (rows) of optbook's stochastic_subgradient, the same
+    # oracle grad f(x) + zeta, zeta ~ N(0, sigma2/d I); Monte Carlo mean within
+    # 5 standard errors of the exact E||grad f(x_k)||^2
+    h_arr, runs = np.asarray(h, float), 3000
+    sq_mc = [np.sum((h_arr * np.asarray(x0, float)) ** 2) * np.ones(runs)]
+    stochastic_subgradient(
+        lambda x, rng: h_arr * x + np.sqrt(sigma2 / h_arr.size) * rng.standard_normal(x.shape),
+        np.tile(np.asarray(x0, float), (runs, 1)), gamma, max_iter=K - 1, seed=0,
+        callback=lambda x: sq_mc.append(np.sum((h_arr * x) ** 2, axis=1)))
+    sq_mc = np.array(sq_mc)
+    mean, sem = sq_mc.mean(axis=1), sq_mc.std(axis=1, ddof=1) / np.sqrt(runs)
+    assert np.all(np.abs(mean - sq) <= 5 * sem + 1e-12)
 
 
 def test_thm_sgd_nonconvex_monte_carlo_on_a_nonconvex_function():
@@ -56,13 +69,12 @@ def test_thm_sgd_nonconvex_monte_carlo_on_a_nonconvex_function():
     one-sided 99.99 % confidence level), stays below the bound."""
     L, sigma2, gamma, K, runs = 7.0, 0.5, 1 / 7.0, 200, 4000
     grad = lambda x: x + 3 * np.sin(2 * x)  # noqa: E731
-    rng = np.random.default_rng(0)
-    x = np.full(runs, 2.5)
-    sq = np.empty((K, runs))
-    for k in range(K):
-        g = grad(x)
-        sq[k] = g ** 2
-        x = x - gamma * (g + np.sqrt(sigma2) * rng.standard_normal(runs))
+    sq = [grad(np.full(runs, 2.5)) ** 2]  # one chain per entry, run by optbook
+    stochastic_subgradient(lambda x, rng: grad(x) + np.sqrt(sigma2) * rng.standard_normal(x.shape),
+                           np.full(runs, 2.5), gamma, max_iter=K - 1, seed=0,
+                           callback=lambda x: sq.append(grad(x) ** 2))
+    sq = np.array(sq)
+    assert sq.shape == (K, runs)
     ks = np.arange(1, K + 1)
     run_avg = np.cumsum(sq, axis=0) / ks[:, None]
     lhs = run_avg.mean(axis=1)
@@ -87,7 +99,11 @@ def quartic():
 @pytest.mark.parametrize("gamma_L,fraction", [(1.0, 0.24), (0.5, 0.24), (1.5, 0.09), (0.1, 0.85)])
 def test_thm_lojasiewicz_rate(gamma_L, fraction):
     """thm-lojasiewicz-rate: delta_k <= (delta_0^{1-2 theta} + (2 theta - 1) a k)^{-1/(2 theta-1)},
-    a = gamma (1 - L gamma / 2) / C^2, for gradient descent on the quartic."""
+    a = gamma (1 - L gamma / 2) / C^2, for gradient descent on the quartic.
+
+    This instance does not detect the factor (1 - L gamma/2) (x_k^-2 grows by at
+    least 8 gamma per step, so a = gamma/C^2 still passes); the theta = 1/2 test
+    below, where the bound is an equality, does."""
     f, grad, L, theta, C = quartic()
     gamma = gamma_L / L
     xs = [np.array([1.0])]
@@ -104,25 +120,27 @@ def test_thm_lojasiewicz_rate(gamma_L, fraction):
     assert np.max(delta[1:] / rhs[1:]) > fraction
 
 
-def test_thm_lojasiewicz_rate_theta_half_is_linear():
-    """thm-lojasiewicz-rate, theta = 1/2: delta_k <= (1 - a)^k delta_0 on f = x^2 + 3 sin^2 x
-    (PL with mu = 1/32 is not needed: on [-3, 3] we use the Lojasiewicz constant measured
-    on a fine grid, then the bound, with a = gamma (1 - L gamma/2)/C^2)."""
-    f = lambda x: x ** 2 + 3 * np.sin(x) ** 2  # noqa: E731
-    grad = lambda x: 2 * x + 3 * np.sin(2 * x)  # noqa: E731
-    L = 8.0
-    grid = np.linspace(-3, 3, 200001)
-    grid = grid[grid != 0]
-    C = np.max(np.sqrt(f(grid)) / np.abs(grad(grid)))  # sup of f^(1/2) / |f'| on [-3, 3]
-    gamma = 1 / L
+@pytest.mark.parametrize("gamma_L", [0.5, 0.9, 1.5])  # (gamma = 1/L reaches 0 in one step)
+def test_thm_lojasiewicz_rate_theta_half_is_linear(gamma_L):
+    """thm-lojasiewicz-rate, theta = 1/2: delta_k <= (1 - a)^k delta_0, a = gamma (1 - L gamma/2)/C^2,
+    on f = L x^2/2 with C = 1/sqrt(2L) (f^(1/2) = C |f'| exactly).
+
+    Then 1 - a = 1 - 2 L gamma + L^2 gamma^2 = (1 - L gamma)^2 and gradient descent
+    gives delta_{k+1} = (1 - L gamma)^2 delta_k: the bound is an equality for
+    every gamma < 2/L, so the ratio is 1 (asserted >= 0.999) and a missing
+    factor (1 - L gamma/2) in a is detected."""
+    L = 4.0
+    C = 1 / np.sqrt(2 * L)
+    gamma = gamma_L / L
     xs = [np.array([3.0])]
-    gradient_descent(grad, xs[0], gamma, max_iter=60, callback=lambda x: xs.append(x.copy()))
-    delta = np.array([float(f(x)[0]) for x in xs])
+    gradient_descent(lambda x: L * x, xs[0], gamma, max_iter=40,
+                     callback=lambda x: xs.append(x.copy()))
+    delta = np.array([L * float(x[0]) ** 2 / 2 for x in xs])
     a = gamma * (1 - L * gamma / 2) / C ** 2
     rhs = (1 - a) ** np.arange(delta.size) * delta[0]
     keep = rhs > 1e-250
-    assert_upper(delta[keep], rhs[keep] * (1 + 1e-6), "thm-lojasiewicz-rate (theta = 1/2)")
-    assert np.max(delta[1:][keep[1:]] / rhs[1:][keep[1:]]) > 0.05
+    assert_upper(delta[keep], rhs[keep], "thm-lojasiewicz-rate (theta = 1/2)")
+    assert np.min(delta[keep] / rhs[keep]) >= 0.999
 
 
 # --------------------------------------------------------------------------- Davis-Drusvyatskiy
@@ -158,7 +176,13 @@ def prox_abs_sq_minus_one(x, lam):
 def test_thm_weakly_convex_subgradient_deterministic(rho, rho_bar, x0, gamma, fraction):
     """thm-weakly-convex-subgradient on f = |x| (rho-weakly convex for every rho > 0),
     G = 1: sum_{k<K} gamma ||grad env(x_k)||^2
-    <= rho_bar / (rho_bar - rho) (env(x0) - inf f + rho_bar G^2 K gamma^2 / 2), at every K."""
+    <= rho_bar / (rho_bar - rho) (env(x0) - inf f + rho_bar G^2 K gamma^2 / 2), at every K.
+
+    What these tests do not check: |x| is convex, so the factor
+    rho_bar/(rho_bar - rho) (any rho > 0 is allowed) is not exercised, and the
+    floor rho_bar G^2 K gamma^2/2 is not nearly attained on any of the
+    instances here (halving it, or dropping the factor, still passes). The
+    ratios asserted come from the term env(x0) - inf f."""
     K = 2000
     xs = [np.array([x0])]
     stochastic_subgradient(lambda x, rng: np.sign(x), xs[0], gamma, max_iter=K - 1,
@@ -200,12 +224,12 @@ def test_thm_weakly_convex_subgradient_stochastic():
     3000 runs; the mean plus 4 standard errors stays below the bound."""
     rho, s, gamma, K, runs = 1.0, 1.0, 0.05, 400, 3000
     rho_bar = 2 * rho
-    rng = np.random.default_rng(1)
-    x = np.full(runs, 4.0)
-    terms = np.empty((K, runs))
-    for k in range(K):
-        terms[k] = gamma * env_grad_abs(x, rho_bar) ** 2
-        x = x - gamma * (np.sign(x) + s * rng.standard_normal(runs))
+    terms = [gamma * env_grad_abs(np.full(runs, 4.0), rho_bar) ** 2]  # chains run by optbook
+    stochastic_subgradient(lambda x, rng: np.sign(x) + s * rng.standard_normal(x.shape),
+                           np.full(runs, 4.0), gamma, max_iter=K - 1, seed=1,
+                           callback=lambda x: terms.append(gamma * env_grad_abs(x, rho_bar) ** 2))
+    terms = np.array(terms)
+    assert terms.shape == (K, runs)
     sums = np.cumsum(terms, axis=0)
     lhs, sem = sums.mean(axis=1), sums.std(axis=1, ddof=1) / np.sqrt(runs)
     ks = np.arange(1, K + 1)
