@@ -555,7 +555,8 @@ def lasso_cd(A, b, lam, x0=None, max_epochs=1000, tol=1e-8, callback=None, *,
     -----
     One epoch costs :math:`O(\mathrm{nnz}(A))`. With random selection,
     :math:`\mathbb{E}\,P(x_{k}) - P^\star \le (1 - \mu/d)^{k}(P(x_0) - P^\star)`
-    per coordinate step when :math:`\frac{1}{2n}\|Ax - b\|^2` is
+    after :math:`k` coordinate steps (:math:`k/d` epochs; here :math:`x_k`
+    counts steps, not the epochs of ``nit``) when :math:`\frac{1}{2n}\|Ax - b\|^2` is
     :math:`\mu`-strongly convex in the norm :math:`\sum_j L_j x_j^2`
     :cite:p:`nesterov2012,richtarik2014`. See :cite:p:`friedman2010` for
     cyclic coordinate descent on the Lasso.
