@@ -1,7 +1,7 @@
 """Benchmark: optbook.duality.lasso_cd against scikit-learn's Lasso.
 
-Both solvers minimize ||Ax - b||^2/(2n) + lam ||x||_1 and stop on the same
-duality gap: scikit-learn's ``tol`` is relative to ||b||^2/n (its gap is
+Both solvers minimize ||Ax - b||^2/(2n) + lam ||x||_1 and use the same gap
+criterion: scikit-learn's ``tol`` is relative to ||b||^2/n (its gap is
 computed on n times our objective, against tol * ||b||^2), so ``tol_sklearn =
 tol * n / ||b||^2`` gives the same absolute gap ``tol``. Runs are interleaved
 (optbook, sklearn, optbook, ...) and the median time of each is reported, with

@@ -168,15 +168,33 @@ def test_screening_never_discards_the_support(seed):
     A, b, lam = lasso_problem(n=80, d=150, seed=seed, frac=4)
     ref = lasso_cd(A, b, lam, tol=1e-14, gap_freq=1)
     support = np.flatnonzero(ref.x)
-    screened_at = []
-    res = lasso_cd(A, b, lam, tol=1e-12, screening=True, gap_freq=1,
-                   callback=lambda x: screened_at.append(x.copy()))
+    res = lasso_cd(A, b, lam, tol=1e-12, screening=True, gap_freq=1)
     assert res.success and res.n_screened > 0
     np.testing.assert_allclose(res.x, ref.x, atol=1e-6)
-    # at every epoch, the screened (zero) coordinates never include the support's
-    # last entries: the reduced problem has the same solution
+    # the screened run keeps every coordinate of the support of the solution
+    # computed without screening, and screens at most the zeros of that solution
     assert np.all(res.x[support] != 0)
     assert res.n_screened <= A.shape[1] - support.size
+
+
+@pytest.mark.parametrize("scale", [0.003, 0.001])
+def test_lasso_cd_screens_with_the_gap_safe_radius(scale):
+    """The screening inside lasso_cd uses the radius sqrt(2 gap / (n lam^2)), not a smaller one."""
+    A, b, lam = lasso_problem(n=60, d=100, seed=5, frac=3)
+    n, d = A.shape
+    ref = lasso_cd(A, b, lam, tol=1e-15, gap_freq=1)
+    x0 = ref.x + scale * np.random.default_rng(1).standard_normal(d)
+    theta = lasso_dual_point(A, b, lam, x0)
+    gap = lasso_gap(A, b, lam, x0)
+    score = np.abs(A.T @ theta)
+    norms = np.linalg.norm(A, axis=0)
+    radius = np.sqrt(2 * gap / (n * lam ** 2))
+    n_safe = np.sum(score + norms * radius < 1)
+    # the instance separates the safe radius from half of it
+    assert np.sum(score + norms * radius / 2 < 1) > n_safe > 0
+    res = lasso_cd(A, b, lam, x0=x0, gap_freq=1, max_epochs=1, tol=0, screening=True)
+    assert res.gap_epochs[0] == 0 and res.gaps[0] == pytest.approx(gap, rel=1e-10)
+    assert res.n_active[0] == d - n_safe
 
 
 def test_screening_rule_is_safe_at_every_dual_point():
@@ -266,7 +284,9 @@ def test_sdca_hinge_matches_linear_svc():
     # the primal is lam-strongly convex: ||x - x*||^2 <= 2 (P(x) - P*) / lam <= 2 gap / lam
     p_sk = _primal("hinge", A, y, lam, x_sk)
     assert res.primal <= p_sk + 1e-9
-    bound = np.sqrt(2 * (max(p_sk - res.dual, 0) + res.gap) / lam)
+    # P is lam-strongly convex and D(alpha) <= P*: ||x - x*||^2 <= 2 (P(x) - D(alpha)) / lam
+    # for both points, and the triangle inequality
+    bound = np.sqrt(2 * res.gap / lam) + np.sqrt(2 * max(p_sk - res.dual, 0) / lam)
     assert np.linalg.norm(res.x - x_sk) <= bound + 1e-9
     np.testing.assert_allclose(res.x, x_sk, atol=5e-3)
 
@@ -310,6 +330,30 @@ def test_sdca_gap_is_monotone_valid_and_consistent(loss):
     assert res.primal - ref.primal <= res.gap + 1e-12
     if loss != "squared":
         assert np.all(res.dual_coef * y >= 0) and np.all(res.dual_coef * y <= 1)
+
+
+@pytest.mark.parametrize("loss", ["hinge", "logistic", "squared"])
+def test_sdca_gap_freq(loss):
+    A, y = classification(seed=3)
+    every = sdca(A, y, 0.05, loss=loss, max_epochs=12, tol=0, gap_freq=1)
+    np.testing.assert_array_equal(every.gap_epochs, np.arange(13))
+    assert every.gaps.size == 13 and every.gaps[-1] == every.gap
+    # tol = 0: by default only the first and the last gap are computed
+    lazy = sdca(A, y, 0.05, loss=loss, max_epochs=12, tol=0)
+    np.testing.assert_array_equal(lazy.gap_epochs, [0, 12])
+    np.testing.assert_allclose(lazy.x, every.x, rtol=0, atol=0)
+    assert lazy.gap == every.gap and lazy.gaps[0] == every.gaps[0]
+    five = sdca(A, y, 0.05, loss=loss, max_epochs=12, tol=0, gap_freq=5)
+    np.testing.assert_array_equal(five.gap_epochs, [0, 5, 10, 12])
+    np.testing.assert_allclose(five.gaps, every.gaps[[0, 5, 10, 12]], rtol=0, atol=0)
+    # tol > 0: by default the gap is tested after every epoch
+    tight = sdca(A, y, 0.05, loss=loss, max_epochs=3000, tol=1e-8)
+    assert tight.success and tight.gap <= 1e-8
+    np.testing.assert_array_equal(tight.gap_epochs, np.arange(tight.nit + 1))
+    assert tight.gaps[-2] > 1e-8
+    # gap_freq > 1 with tol > 0 stops at a multiple of gap_freq
+    sparse_check = sdca(A, y, 0.05, loss=loss, max_epochs=3000, tol=1e-8, gap_freq=4)
+    assert sparse_check.success and sparse_check.nit % 4 == 0
 
 
 def test_sdca_uniform_selection():
@@ -386,6 +430,8 @@ GOOD_C, GOOD_Y = classification(n=20, d=4)
     ({"seed": 1.5}, TypeError, "seed"),
     ({"callback": "f"}, TypeError, "callback"),
     ({"selection": "cyclic"}, ValueError, "selection"),
+    ({"gap_freq": 0}, ValueError, "gap_freq"),
+    ({"gap_freq": 2.5}, TypeError, "gap_freq"),
 ])
 def test_sdca_bad_input(kwargs, exc, match):
     args = {"A": GOOD_C, "y": GOOD_Y, "lam": 0.1}

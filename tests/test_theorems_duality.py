@@ -17,7 +17,10 @@ of the theorems follow from the one-step inequalities by the tower property.
 Non-vacuity: on an orthogonal design (coordinate descent) and on rows of equal
 norm with the squared loss (SDCA) the inequalities hold with equality, and the
 tests check that the smallest observed ratio lhs/rhs is at most ``1 + 1e-9``
-there; on generic instances the ratio stays within a stated factor.
+there; on generic instances the ratio stays within a stated factor, and
+explicit tests check that a wrong constant (1.1 mu/d for coordinate descent,
+twice the constant for SDCA, gamma = 8 instead of 4 for the logistic loss)
+is violated.
 """
 
 import numpy as np
@@ -97,6 +100,19 @@ def test_thm_random_cd_orthogonal_is_tight():
     assert np.min(ratio) < 1 + 1e-9 and np.max(ratio) < 1 + 1e-9
 
 
+def test_thm_random_cd_fails_with_a_wrong_constant():
+    """thm-random-cd is not vacuous: 1.1 times the constant mu/d is violated on the orthogonal design."""
+    rng = np.random.default_rng(3)
+    n, d = 40, 6
+    Q, _ = np.linalg.qr(rng.standard_normal((n, d)))
+    A = Q * np.sqrt(n) * rng.uniform(0.5, 2.0, d)
+    b = A @ rng.standard_normal(d) + rng.standard_normal(n)
+    lam = np.abs(A.T @ b).max() / n / 5
+    lhs, rhs, _ = _cd_one_step_check(A, b, lam, steps=12, seed=0)
+    with pytest.raises(AssertionError):
+        assert_lower(lhs, 1.1 * rhs, "thm-random-cd")
+
+
 def _sdca_one_step_check(A, y, lam, loss, gamma, steps, seed):
     """Run SDCA with uniform sampling step by step; return (lhs, rhs) of thm-sdca-smooth."""
     n, d = A.shape
@@ -135,16 +151,35 @@ def test_thm_sdca_smooth_squared_is_tight():
     assert np.min(ratio) < 1 + 1e-9 and np.max(ratio) < 1 + 1e-9
 
 
-@pytest.mark.parametrize("lam", [0.3, 0.03])
-def test_thm_sdca_smooth_logistic(lam):
-    """thm-sdca-smooth: logistic loss, 4-smooth conjugate (gamma = 4), rows of varied norms."""
+def _logistic_instance(row_norm):
     rng = np.random.default_rng(1)
     n, d = 30, 8
     A = rng.standard_normal((n, d)) * rng.uniform(0.3, 1.5, (n, 1))
+    if row_norm is not None:
+        A *= row_norm / np.linalg.norm(A, axis=1, keepdims=True)
     y = np.sign(A @ rng.standard_normal(d) + 0.5 * rng.standard_normal(n))
+    return A, y
+
+
+@pytest.mark.parametrize("lam, row_norm, worst", [
+    (0.3, None, 1.5), (0.03, None, 3.0), (0.1, 3.0, 1.2), (0.03, 2.0, 1.3)])
+def test_thm_sdca_smooth_logistic(lam, row_norm, worst):
+    """thm-sdca-smooth: logistic loss, 4-smooth conjugate (gamma = 4), rows of varied or equal norms."""
+    A, y = _logistic_instance(row_norm)
     lhs, rhs = _sdca_one_step_check(A, y, lam, "logistic", gamma=4.0, steps=150, seed=2)
     assert_lower(lhs, rhs, "thm-sdca-smooth", rtol=1e-9, atol=1e-13)
-    assert np.min(lhs / rhs) < 10.0
+    # not vacuous: observed min ratios 1.31, 2.60 (varied norms), 1.15, 1.24 (equal norms);
+    # on the equal-norm instances gamma = 8 (twice the true constant) violates the bound
+    assert np.min(lhs / rhs) < worst
+
+
+@pytest.mark.parametrize("lam, row_norm", [(0.1, 3.0), (0.03, 2.0)])
+def test_thm_sdca_smooth_logistic_fails_with_a_wrong_constant(lam, row_norm):
+    """thm-sdca-smooth is not vacuous for the logistic loss: gamma = 8 instead of 4 is violated."""
+    A, y = _logistic_instance(row_norm)
+    lhs, rhs = _sdca_one_step_check(A, y, lam, "logistic", gamma=8.0, steps=150, seed=2)
+    with pytest.raises(AssertionError):
+        assert_lower(lhs, rhs, "thm-sdca-smooth", rtol=1e-9, atol=1e-13)
 
 
 def test_thm_sdca_smooth_fails_with_a_wrong_constant():

@@ -555,7 +555,8 @@ def lasso_cd(A, b, lam, x0=None, max_epochs=1000, tol=1e-8, callback=None, *,
     -----
     One epoch costs :math:`O(\mathrm{nnz}(A))`. With random selection,
     :math:`\mathbb{E}\,P(x_{k}) - P^\star \le (1 - \mu/d)^{k}(P(x_0) - P^\star)`
-    per coordinate step when :math:`\frac{1}{2n}\|Ax - b\|^2` is
+    after :math:`k` coordinate steps (:math:`k/d` epochs; here :math:`x_k`
+    counts steps, not the epochs of ``nit``) when :math:`\frac{1}{2n}\|Ax - b\|^2` is
     :math:`\mu`-strongly convex in the norm :math:`\sum_j L_j x_j^2`
     :cite:p:`nesterov2012,richtarik2014`. See :cite:p:`friedman2010` for
     cyclic coordinate descent on the Lasso.
@@ -731,7 +732,7 @@ def _check_sdca_input(A, y, lam, loss):
 
 
 def sdca(A, y, lam, loss="hinge", max_epochs=100, tol=1e-8, seed=0, callback=None, *,
-         selection="permutation", compiled=None):
+         selection="permutation", gap_freq=None, compiled=None):
     r"""Stochastic dual coordinate ascent (SDCA) for ridge-regularized linear models.
 
     Solves :math:`\min_x P(x) = \frac1n\sum_{i=1}^n\phi_i(a_i^\top x) + \frac\lambda2\|x\|^2`
@@ -766,8 +767,8 @@ def sdca(A, y, lam, loss="hinge", max_epochs=100, tol=1e-8, seed=0, callback=Non
     max_epochs : int, default=100
         Maximum number of epochs (:math:`n` coordinate steps each).
     tol : float, default=1e-8
-        Tolerance on the duality gap :math:`P(x) - D(\alpha)`, evaluated after
-        every epoch; ``0`` disables it.
+        Tolerance on the duality gap :math:`P(x) - D(\alpha)`, evaluated
+        every ``gap_freq`` epochs; ``0`` disables the test.
     seed : int, default=0
         Seed of the sampling.
     callback : callable, optional
@@ -776,6 +777,10 @@ def sdca(A, y, lam, loss="hinge", max_epochs=100, tol=1e-8, seed=0, callback=Non
         Each epoch visits a random permutation of the samples, or draws
         :math:`n` samples uniformly with replacement (the setting of the
         theorem of :cite:t:`shalevshwartz2013`).
+    gap_freq : int, optional
+        Number of epochs between evaluations of :math:`P` and :math:`D` (each
+        costs about one epoch). Default: ``1`` when ``tol > 0``; when
+        ``tol = 0``, the gap is evaluated only at :math:`x_0` and at the end.
     compiled : bool, optional
         Use the numba-compiled loop (default: when numba is installed).
 
@@ -783,8 +788,10 @@ def sdca(A, y, lam, loss="hinge", max_epochs=100, tol=1e-8, seed=0, callback=Non
     -------
     scipy.optimize.OptimizeResult
         ``x`` (:math:`= A^\top\alpha/(\lambda n)`), ``dual_coef``
-        (:math:`\alpha`), ``gap``, ``primal``, ``dual``, ``gaps`` (the gap at
-        :math:`x_0, \dots, x_{\rm nit}`), ``nit`` (epochs),
+        (:math:`\alpha`), ``gap``, ``primal``, ``dual`` (at the returned
+        iterate), ``gap_epochs`` and ``gaps`` (the epochs at which the gap was
+        evaluated, and its values; every epoch :math:`0, \dots, \mathrm{nit}`
+        when ``gap_freq = 1``), ``nit`` (epochs),
         ``success``, ``status``, ``message``.
 
     Notes
@@ -800,6 +807,9 @@ def sdca(A, y, lam, loss="hinge", max_epochs=100, tol=1e-8, seed=0, callback=Non
         raise ValueError(f"selection must be 'permutation' or 'uniform', got {selection!r}")
     max_epochs = check_int(max_epochs, "max_epochs", minimum=0)
     loop = Loop(max_epochs, tol, callback, unit="epoch")
+    if gap_freq is None:
+        gap_freq = 1 if tol > 0 else max(max_epochs, 1)
+    gap_freq = check_int(gap_freq, "gap_freq", minimum=1)
     compiled = _use_compiled(compiled)
     n, d = A.shape
     dtype = float_dtype(A)
@@ -816,17 +826,27 @@ def sdca(A, y, lam, loss="hinge", max_epochs=100, tol=1e-8, seed=0, callback=Non
     rng = np.random.default_rng(seed)
     primal, dual_val = _sdca_objectives(loss, A, y, lam, alpha, x)
     gap = max(primal - dual_val, 0.0)
-    gaps = [gap]
+    gaps, gap_epochs, gap_at = [gap], [0], 0
     for k in loop:
-        if loop.converged(gap):
+        if k == gap_at and loop.converged(gap):
             break
         order = rng.permutation(n) if selection == "permutation" else rng.integers(0, n, size=n)
         _sdca_epoch(A, yw, alpha, x, sq_norms, lam_n, code, order, compiled)
+        if (k + 1) % gap_freq == 0:
+            primal, dual_val = _sdca_objectives(loss, A, y, lam, alpha, x)
+            gap = max(primal - dual_val, 0.0)
+            gaps.append(gap)
+            gap_epochs.append(k + 1)
+            gap_at = k + 1
+        x = loop.accept(x, x.copy())
+    keep = np.array(gap_epochs) <= loop.nit
+    gap_epochs, gaps = list(np.array(gap_epochs)[keep]), list(np.array(gaps)[keep])
+    if gap_epochs[-1] != loop.nit:
         primal, dual_val = _sdca_objectives(loss, A, y, lam, alpha, x)
         gap = max(primal - dual_val, 0.0)
         gaps.append(gap)
-        x = loop.accept(x, x.copy())
+        gap_epochs.append(loop.nit)
     if loop.status == 1:
         loop.converged(gap)
     return loop.result(x, dual_coef=alpha, gap=float(gap), primal=primal, dual=dual_val,
-                       gaps=np.array(gaps[:loop.nit + 1]))
+                       gap_epochs=np.array(gap_epochs, dtype=int), gaps=np.array(gaps))
