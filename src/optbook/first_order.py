@@ -292,9 +292,13 @@ def gradient_descent(grad, x0, step, max_iter=1000, tol=0.0, callback=None, f=No
     (:math:`((\kappa-1)/(\kappa+1))^{2k}` with :math:`\gamma = 2/(L+\mu)`).
     Under the Polyak–Łojasiewicz inequality with constant :math:`\mu`,
     :math:`f(x_k) - f^\star \le (1-\mu/L)^k(f(x_0) - f^\star)`
-    :cite:p:`karimi2016`. With the Armijo search the same rates hold with
-    :math:`1/L` replaced by the smallest step used, at least
-    :math:`\min(\gamma_{-1}, 2\beta(1-c)/L)`. See :cite:t:`nesterov2018`,
+    :cite:p:`karimi2016`. With ``step="armijo"`` every accepted
+    step is at least :math:`\gamma_{\min} = \min(\gamma_{-1}, 2\beta(1-c)/L)` and
+    :math:`\min_{i<k}\|\nabla f(x_i)\|^2 \le (f(x_0) - f_{\inf})/(c\gamma_{\min}k)`;
+    for convex :math:`f` and :math:`c \ge 1/2`,
+    :math:`f(x_k) - f^\star \le \|x_0 - x^\star\|^2/(2\gamma_{\min}k)`; under the PL
+    inequality, :math:`f(x_k) - f^\star \le (1 - 2c\mu\gamma_{\min})^k(f(x_0) - f^\star)`
+    (with the default :math:`c = 10^{-4}` this factor is close to 1). See :cite:t:`nesterov2018`,
     Chapter 2, and :cite:t:`beck2017`, Chapter 10.
 
     Examples
@@ -861,7 +865,8 @@ def heavy_ball(grad, x0, step, momentum, max_iter=1000, tol=0.0, callback=None):
 
     (each eigen-component follows a Chebyshev recurrence). For general
     smooth strongly convex functions these parameters may fail to converge
-    :cite:p:`goujaud2024`.
+    :cite:p:`lessard2016`, and no choice of parameters makes heavy ball both
+    globally convergent and accelerated on that class :cite:p:`goujaud2025heavyball`.
 
     Examples
     --------
