@@ -49,6 +49,15 @@ def unrolled_errors(A, b, lam, H, x_star, gamma, x0, K):
     F = lambda z, th: A.T @ (A @ z - b) / n + th[0] * z
     gi = implicit_vjp(F, x, np.array([lam]), np.eye(d)[0])
     assert abs(gi[0] - (-np.linalg.solve(H, x))[0]) <= 1e-12 * np.linalg.norm(J_star)
+    # the same zero set written with a nonsymmetric preconditioner P: d_x F = P H is
+    # not symmetric, and the implicit estimate -v^T (PH)^{-1} P x_k = -v^T H^{-1} x_k
+    # is unchanged, so a transposition error in implicit_vjp fails here
+    P = np.eye(d) + 0.5 * np.triu(np.random.default_rng(1).standard_normal((d, d)), 1)
+    F_pre = lambda z, th: P @ (A.T @ (A @ z - b) / n + th[0] * z)
+    w = np.random.default_rng(2).standard_normal(d)
+    gp = implicit_vjp(F_pre, x, np.array([lam]), w)
+    tol = 1e-9 * np.linalg.norm(J_star) * np.linalg.norm(w)
+    assert abs(gp[0] - w @ (-np.linalg.solve(H, x))) <= tol
     return np.array(unrolled), np.array(implicit), np.linalg.norm(J_star)
 
 
@@ -63,7 +72,11 @@ def test_thm_unrolled_ridge(seed):
     at every k. Non-vacuity: on the tight instance (x_0 = 0, x* an eigenvector
     of the smallest eigenvalue, gamma <= 2/(L+mu)) the worst ratio lhs/rhs over
     k = 1..K is above 0.99 for both bounds; on a random instance the ratio at
-    the last iterations is above 0.05."""
+    the last iterations is above 0.05. Since d_x F = H is symmetric for ridge,
+    the implicit estimate is also computed from F written with a nonsymmetric
+    preconditioner (same zero set, same estimate), so that a transposition
+    error in implicit_vjp fails this test (test_implicit.py's
+    test_implicit_vjp_several_hyperparameters_and_nonsymmetric also catches it)."""
     K = 400
     k = np.arange(K + 1)
     for tight in [True, False]:

@@ -6,7 +6,7 @@ On :math:`\min_x\max_y x^\top A y` with an orthogonal :math:`A`, simultaneous
 gradient descent–ascent multiplies the distance to the equilibrium by
 :math:`\sqrt{1 + \gamma^2}` at every step, whatever the step. Extragradient
 and optimistic gradient, which correct the step with a look-ahead, converge
-linearly on this game (its operator is invertible). We run the three
+(linearly, in fact) in our runs. We run the three
 solvers of :mod:`optbook.beyond_gradients` with the same step.
 """
 

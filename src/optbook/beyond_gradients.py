@@ -460,9 +460,12 @@ def optimistic_gradient(operator, z0, step, proj=None, max_iter=1000, callback=N
 
     Notes
     -----
-    For smooth convex–concave saddle-point problems, the ergodic averages
+    For *unconstrained* smooth convex–concave saddle-point problems
+    (``proj=None``) with :math:`\gamma = 1/(2L)`, the ergodic averages
     converge at the rate :math:`O(1/k)` on the primal–dual gap
-    :cite:p:`mokhtari2020`.
+    :cite:p:`mokhtari2020`. With a projection, the update is the
+    forward–reflected–backward method, which converges for
+    :math:`\gamma < 1/(2L)` :cite:p:`malitsky2020`.
 
     Examples
     --------

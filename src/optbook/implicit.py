@@ -17,10 +17,14 @@ so a vector-Jacobian product costs one linear system with
 the number of hyperparameters (:func:`implicit_vjp`). ``F`` is written with
 :mod:`optbook.autodiff` operations, including the nonsmooth ones
 (:func:`~optbook.autodiff.abs`, :func:`~optbook.autodiff.maximum`,
-:func:`~optbook.autodiff.sign`, :func:`~optbook.autodiff.relu`): the
-Jacobians are then conservative Jacobians, and the formula is justified by the
+:func:`~optbook.autodiff.sign`, :func:`~optbook.autodiff.relu`). For
+programs of locally Lipschitz, path differentiable operations the Jacobians
+are conservative Jacobians (``sign`` is not Lipschitz: for
+:func:`soft_threshold` the returned derivative is checked directly to be an
+element of the Clarke Jacobian), and the formula is justified by the
 nonsmooth implicit function theorem of :cite:t:`bolte2021nonsmooth` when every
-element of the conservative Jacobian has an invertible :math:`x`-block.
+element of the conservative Jacobian at the point has an invertible
+:math:`x`-block.
 
 The module also has the hypergradients of the chapter (:func:`hypergradient`,
 :func:`ridge_hypergradient`, :func:`lasso_hypergradient`, the latter following
@@ -329,7 +333,10 @@ def soft_threshold(z, t):
     derivative is :math:`\mathbb 1[|z| > t]` in :math:`z` and
     :math:`-\operatorname{sign}(z)\mathbb 1[|z| > t]` in :math:`t`: at the kink
     :math:`|z| = t` the program returns the derivative of the branch
-    :math:`0`, an element of the Clarke Jacobian.
+    :math:`0`, an element of the Clarke Jacobian. (``sign`` is not Lipschitz,
+    so the general result on autodiff of Lipschitz programs does not cover
+    this program; the claim follows from the product rule,
+    :math:`\operatorname{sign}(z)^2\,\mathrm{relu}'(|z| - t) = \mathbb 1[|z| > t]`.)
     """
     return ad.sign(z) * ad.relu(ad.abs(z) - t)
 
@@ -356,8 +363,9 @@ def lasso_fixed_point(A, b, step):
     -------
     callable
         ``F(x, theta)``, written with :mod:`optbook.autodiff` operations
-        (so :func:`implicit_vjp` differentiates it; its Jacobians are
-        conservative Jacobians).
+        (so :func:`implicit_vjp` differentiates it; the Jacobian it returns
+        is an element of the Clarke Jacobian of ``F``, by the direct
+        computation of :func:`soft_threshold`).
 
     Notes
     -----
