@@ -63,9 +63,10 @@ primitives *declare*, and at kinks these are conventions:
 
 With these conventions the program ``relu(x) - relu(-x)``, which computes the
 identity, gets derivative ``0`` at ``x = 0`` instead of ``1``. Bolte and
-Pauwels (2021) show that for programs built from definable (e.g.
-semialgebraic) primitives such outputs are *conservative gradients*, which
-agree with the gradient except on a set of measure zero.
+Pauwels (2021) show that for programs built from locally Lipschitz definable
+(e.g. semialgebraic) primitives such outputs are *conservative gradients*, which
+agree with the gradient except on a set of measure zero (``sign``, which
+jumps at 0, is not covered by that theorem).
 
 References
 ----------
