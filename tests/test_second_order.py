@@ -220,6 +220,24 @@ def test_strong_wolfe_conditions_hold():
     assert strong_wolfe(phi, 0.0, 1.0) is None  # not a descent direction
 
 
+def test_strong_wolfe_never_increases_f_beyond_rounding():
+    """The approximate Wolfe safeguard must not accept a step that increases f.
+
+    phi(t) = 1e6 + 1e-5 (-t + 3.5 t^2 - 2 t^3): phi'(1) = 0, phi(1) - phi(0) = 5e-6,
+    far above rounding (8 eps |phi(0)| ~ 2e-9). The strong Wolfe step is near the
+    local minimizer t = 1/6.
+    """
+    def phi(t):
+        return 1e6 + 1e-5 * (-t + 3.5 * t**2 - 2 * t**3), 1e-5 * (-1 + 7 * t - 6 * t**2), None
+
+    f0, d0 = 1e6, -1e-5
+    t, ft, _ = strong_wolfe(phi, f0, d0)
+    slack = 8 * np.finfo(float).eps * abs(f0)
+    assert ft <= f0 + 1e-4 * t * d0 + slack          # sufficient decrease, up to rounding
+    assert abs(phi(t)[1]) <= 0.9 * abs(d0)            # strong curvature condition
+    assert abs(t - 1 / 6) < 0.2
+
+
 def test_lbfgs_rosenbrock_and_memory_one():
     f = scipy.optimize.rosen
     g = scipy.optimize.rosen_der
