@@ -184,7 +184,8 @@ def test_thm_damped_newton_phases():
     rejected iff lambda^2 - omega_*(lambda) < alpha lambda^2, i.e. for lambda
     above lambda_r ~ 0.474 (alpha = 1/4), while eta = 1/8. Hence the statement
     (b) stays *true* for every eta <= lambda_r: no instance can fail on eta
-    doubled; a start with lambda_0 = 0.49 (unit step rejected) detects any
+    doubled (only the ratio guard of (a) below notices it, as the instances
+    no longer probe lambda just above eta); a start with lambda_0 = 0.49 (unit step rejected) detects any
     eta >= 0.49 (eta x 4). Likewise the smallest decrease in phase (a) is
     attained for lambda just above eta with the unit step on x - log x, about
     4.4 gamma: a start with lambda_0 = 0.13 detects gamma x 5. Part (b): on
