@@ -220,6 +220,43 @@ def test_strong_wolfe_conditions_hold():
     assert strong_wolfe(phi, 0.0, 1.0) is None  # not a descent direction
 
 
+def test_strong_wolfe_never_increases_f_beyond_rounding():
+    """The approximate Wolfe safeguard must not accept a step that increases f.
+
+    phi(t) = 1e6 + 1e-5 (-t + 3.5 t^2 - 2 t^3): phi'(1) = 0, phi(1) - phi(0) = 5e-6,
+    far above rounding (8 eps |phi(0)| ~ 2e-9). The strong Wolfe step is near the
+    local minimizer t = 1/6.
+    """
+    def phi(t):
+        return 1e6 + 1e-5 * (-t + 3.5 * t**2 - 2 * t**3), 1e-5 * (-1 + 7 * t - 6 * t**2), None
+
+    f0, d0 = 1e6, -1e-5
+    t, ft, _ = strong_wolfe(phi, f0, d0)
+    slack = 8 * np.finfo(float).eps * abs(f0)
+    assert ft <= f0 + 1e-4 * t * d0 + slack          # sufficient decrease, up to rounding
+    assert abs(phi(t)[1]) <= 0.9 * abs(d0)            # strong curvature condition
+    assert abs(t - 1 / 6) < 0.2
+
+
+def test_bfgs_contraction_ratio_tends_to_zero():
+    """Superlinear convergence of BFGS (thm-bfgs-superlinear, not a rate bound):
+    on a strongly convex, badly scaled logistic regression, the ratios
+    ||x_{k+1} - x*|| / ||x_k - x*|| are about 1 at first and tend to 0."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((200, 5)) * np.array([0.1, 0.3, 1, 3, 10])
+    f = LogisticRegression(A, np.sign(rng.standard_normal(200)), lam=1e-2)
+    x_star = newton(f.grad, f.hess, np.zeros(5), tol=1e-15).x
+    errors = [np.linalg.norm(x_star)]
+    bfgs(value_and_grad(f), True, np.zeros(5), tol=1e-12,
+         callback=lambda x: errors.append(np.linalg.norm(x - x_star)))
+    errors = np.array(errors)
+    errors = errors[errors > 1e-11]                  # above the accuracy of x*
+    ratios = errors[1:] / errors[:-1]
+    assert ratios.size >= 20
+    assert np.median(ratios[: ratios.size // 2]) > 0.9  # slow at first (badly conditioned)
+    assert np.max(ratios[-3:]) < 0.05                 # a linear method would stall at a constant
+
+
 def test_lbfgs_rosenbrock_and_memory_one():
     f = scipy.optimize.rosen
     g = scipy.optimize.rosen_der

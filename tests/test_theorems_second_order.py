@@ -163,38 +163,80 @@ def test_thm_damped_newton_sc():
                  "thm-damped-newton-sc", rtol=1e-9, atol=1e-13)
 
 
+def omega_star(t):
+    return -t - math.log1p(-t)
+
+
 def test_thm_damped_newton_phases():
     """thm-damped-newton-phases: backtracking Newton on a self-concordant function.
 
     With eta = (1 - 2 alpha)/4 and gamma = alpha beta eta^2/(1 + eta):
     (a) lambda_k > eta implies f(x_{k+1}) <= f(x_k) - gamma;
     (b) lambda_k <= eta implies t_k = 1 and 2 lambda_{k+1} <= (2 lambda_k)^2.
-    Part (b) is checked for non-vacuity (ratio 1/2 on x - log x, where
-    lambda_{k+1} = lambda_k^2); the constant gamma of part (a) is a worst case
-    over all backtracking outcomes and is far from attained (reported ratio).
+
+    At every iteration the two certificates of the proof are asserted as well:
+    backtracking stops at t_k >= min(1, beta/(1 + lambda_k)), and the Armijo
+    decrease f(x_k) - f(x_{k+1}) >= alpha t_k lambda_k^2 holds.
+
+    What the instances can detect. On f(x) = x - log x with x > 1 the upper
+    bound f(x + p) <= f(x) - lambda^2 + omega_*(lambda) of the proof is an
+    equality, so it is the worst case for the unit step: the unit step is
+    rejected iff lambda^2 - omega_*(lambda) < alpha lambda^2, i.e. for lambda
+    above lambda_r ~ 0.474 (alpha = 1/4), while eta = 1/8. Hence the statement
+    (b) stays *true* for every eta <= lambda_r: no instance can fail on eta
+    doubled (only the ratio guard of (a) below notices it, as the instances
+    no longer probe lambda just above eta); a start with lambda_0 = 0.49 (unit step rejected) detects any
+    eta >= 0.49 (eta x 4). Likewise the smallest decrease in phase (a) is
+    attained for lambda just above eta with the unit step on x - log x, about
+    4.4 gamma: a start with lambda_0 = 0.13 detects gamma x 5. Part (b): on
+    x - log x, lambda_{k+1} = lambda_k^2 exactly, so the worst ratio of
+    2 lambda_{k+1} to (2 lambda_k)^2 is 1/2 (the proof bounds
+    lambda^2/(1 - lambda)^2 by 2 lambda^2, a factor 2 lost by construction).
     """
     alpha, beta = 0.25, 0.5
     eta = (1 - 2 * alpha) / 4
     gamma = alpha * beta * eta**2 / (1 + eta)
-    worst_b, n_a = 0.0, 0
-    for (f, grad, hess), x0 in [(x_minus_log_x(), np.array([12.0, 0.02, 3.0])),
-                                (barrier_instance(0), np.zeros(5)),
-                                (barrier_instance(1, t=20.0), np.zeros(5))]:
-        xs = run(damped_newton, f, grad, hess, x0=x0, max_iter=12, tol=0.0,
+    worst_a, worst_b, n_a, n_rejected = 0.0, 0.0, 0, 0
+    slv = x_minus_log_x()
+    cases = [(slv, np.array([12.0, 0.02, 3.0]), 12), (barrier_instance(0), np.zeros(5), 12),
+             (barrier_instance(1, t=20.0), np.zeros(5), 12),
+             (slv, np.array([1.13]), 6),   # lambda_0 = 0.13, just above eta: smallest decrease
+             (slv, np.array([1.49]), 6)]   # lambda_0 = 0.49 < 4 eta: the unit step is rejected
+    for (f, grad, hess), x0, iters in cases:
+        xs = run(damped_newton, f, grad, hess, x0=x0, max_iter=iters, tol=0.0,
                  alpha=alpha, beta=beta)
         lam = decrements(grad, hess, xs)
         values = np.array([f(x) for x in xs])
+        decrease = values[:-1] - values[1:]
+        # steps t_k along the Newton directions, and the certificates of the proof
+        steps = []
+        for k in range(len(xs) - 1):
+            p = -np.linalg.solve(hess(xs[k]), grad(xs[k]))
+            steps.append(float((xs[k + 1] - xs[k]) @ p / (p @ p)) if p @ p > 0 else 1.0)
+        steps = np.array(steps)
+        live = lam[:-1] > 1e-7
+        assert_lower(steps[live], np.minimum(1.0, beta / (1 + lam[:-1][live])),
+                     "thm-damped-newton-phases: t_k >= beta/(1 + lambda_k)", rtol=1e-8)
+        assert_lower(decrease[live], alpha * steps[live] * lam[:-1][live] ** 2,
+                     "thm-damped-newton-phases: Armijo decrease", rtol=1e-9, atol=1e-15)
+        n_rejected += int(np.sum((steps < 1) & (lam[:-1] <= 4 * eta)))
         far = lam[:-1] > eta
         n_a += int(far.sum())
-        assert_lower((values[:-1] - values[1:])[far], np.full(far.sum(), gamma),
-                     "thm-damped-newton-phases (a)")
-        near = ~far & (lam[:-1] > 1e-7)
-        for k in np.flatnonzero(near):
-            full = xs[k] - np.linalg.solve(hess(xs[k]), grad(xs[k]))
-            np.testing.assert_allclose(xs[k + 1], full, rtol=1e-12, atol=1e-14)  # t_k = 1
+        if far.any():
+            assert_lower(decrease[far], np.full(far.sum(), gamma), "thm-damped-newton-phases (a)")
+            worst_a = max(worst_a, gamma / np.min(decrease[far]))
+        near = ~far & live
+        np.testing.assert_allclose(steps[near], 1.0, rtol=1e-8)  # t_k = 1 (else t_k <= beta)
         lhs, rhs = 2 * lam[1:][near], (2 * lam[:-1][near]) ** 2
-        assert_upper(lhs, rhs, "thm-damped-newton-phases (b)", atol=1e-15)
         if near.any():
+            assert_upper(lhs, rhs, "thm-damped-newton-phases (b)", atol=1e-15)
             worst_b = max(worst_b, np.max(lhs / rhs))
+    # the worst case for the unit step on x - log x (x > 1), as stated above
+    lam_r = min(lam for lam in np.linspace(0.01, 0.99, 9801)
+                if lam**2 - omega_star(lam) < alpha * lam**2)
+    assert eta < 0.49 and lam_r < 0.49 <= 4 * eta and 0.47 < lam_r
     assert n_a >= 5  # phase (a) was exercised
-    assert worst_b > 0.45  # phase (b) nearly attained: the ratio is (1 - lambda)^2 / 2
+    assert n_rejected >= 1  # a unit step rejected with lambda_k <= 4 eta
+    print(f"worst ratios: (a) {worst_a:.3f}, (b) {worst_b:.3f}, lambda_r = {lam_r:.4f}")
+    assert worst_a > 0.2  # gamma x 5 fails (observed ratio about 1 / 4.4)
+    assert worst_b > 0.45  # phase (b): ratio 1/2, where lambda_{k+1} = lambda_k^2

@@ -597,13 +597,18 @@ def strong_wolfe(phi, f0, d0, step0=1.0, c1=1e-4, c2=0.9, max_evals=40, eps=None
         Relative precision of the values of :math:`\phi` (default: that of
         ``float64``). The decrease conditions are tested with a slack of
         ``8 * eps * |phi(0)|``, so that a step is not rejected for a rounding
-        error next to a minimizer. A step that satisfies the *approximate* Wolfe
-        conditions of Hager and Zhang (the curvature condition,
-        :math:`\phi'(t) \le (2c_1 - 1)\phi'(0)`, which implies sufficient
-        decrease when :math:`\phi` is quadratic, and
-        :math:`\phi(t) \le \phi(0) + 10^{-10}|\phi(0)|`) is accepted as well:
-        near a minimizer, values of :math:`f` computed with cancellation cannot
-        resolve the decrease, but slopes can.
+        error next to a minimizer. As a safeguard against rounding, a step
+        that fails the sufficient-decrease test but satisfies the
+        *approximate* Wolfe conditions of :cite:t:`hager2005` (the curvature
+        condition and :math:`\phi'(t) \le (2c_1 - 1)\phi'(0)`, which imply
+        sufficient decrease when :math:`\phi` is quadratic) is accepted, but
+        only when :math:`|\phi(t) - \phi(0)|` is within the same rounding
+        slack: then the values of :math:`f` cannot resolve the decrease, while
+        the slopes can. Such a step never increases :math:`f` by more than
+        rounding. If ``zoom`` finds no strong Wolfe step, the best trial point
+        is returned when it decreases :math:`f` (it may then violate the
+        curvature condition; BFGS and L-BFGS skip their update when
+        :math:`s^\top y` is not positive).
 
     Returns
     -------
@@ -619,11 +624,14 @@ def strong_wolfe(phi, f0, d0, step0=1.0, c1=1e-4, c2=0.9, max_evals=40, eps=None
     slack = 8 * (np.finfo(float).eps if eps is None else eps) * abs(f0)
 
     def approx_wolfe(ft, dt):
-        # Hager and Zhang's approximate Wolfe conditions: the curvature condition
+        # Hager and Zhang's approximate Wolfe conditions (the curvature condition
         # and phi'(t) <= (2 c1 - 1) phi'(0), which imply sufficient decrease when
-        # phi is quadratic, with f(x + tp) <= f(x) + 1e-10 |f(x)|. They accept a
-        # step that the decrease test rejects only because f is known to rounding.
-        return abs(dt) <= -c2 * d0 and dt <= (2 * c1 - 1) * d0 and ft <= f0 + 1e-10 * abs(f0)
+        # phi is quadratic), used only when f(x + tp) and f(x) agree to rounding:
+        # then the decrease test cannot be resolved from the values of f, but the
+        # slopes still tell a good step. The step never increases f beyond the
+        # rounding slack.
+        return (abs(ft - f0) <= slack and abs(dt) <= -c2 * d0
+                and dt <= (2 * c1 - 1) * d0)
 
     def zoom(lo, hi):
         nonlocal evals
@@ -773,7 +781,7 @@ def bfgs(f, grad, x0, max_iter=1000, tol=1e-8, callback=None):
         t, f_new, (x_new, g_new) = found
         s, y = x_new - x, g_new - g
         sy = float(np.vdot(s, y))
-        if sy > 1e-12 * norm(s) * norm(y):            # always true under strong Wolfe
+        if sy > 1e-12 * norm(s) * norm(y):  # > 0 under strong Wolfe, not after zoom's fallback
             if H is None:
                 H = np.eye(x.size, dtype=x.dtype) * (sy / float(np.vdot(y, y)))
             rho = 1.0 / sy
@@ -876,7 +884,7 @@ def lbfgs(f, grad, x0, memory=10, max_iter=1000, tol=1e-8, callback=None):
         t, f_new, (x_new, g_new) = found
         s, y = x_new - x, g_new - g
         sy = float(np.vdot(s, y))
-        if sy > 1e-12 * norm(s) * norm(y):            # always true under strong Wolfe
+        if sy > 1e-12 * norm(s) * norm(y):  # > 0 under strong Wolfe, not after zoom's fallback
             if len(S) == memory:
                 S.pop(0), Y.pop(0), rhos.pop(0)
             S.append(s), Y.append(y), rhos.append(1.0 / sy)
