@@ -178,7 +178,9 @@ def online_gradient_descent(subgrad, x0, step, T, proj=None):
         if t == T:
             break
         g = _call_subgrad(subgrad, t, x)
-        x = _call_proj(proj, x - eta(t) * g, t)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x_new = x - eta(t) * g
+        x = _call_proj(proj, x_new, t) if np.all(np.isfinite(x_new)) else x_new
         _check_iterate(x, t + 1)
     return played
 
