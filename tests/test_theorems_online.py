@@ -186,8 +186,9 @@ def test_thm_ftrl_adagrad(scale):
 
     Instance: two coordinates on [-1, 1]^2 (D_i = 1 from x_1 = 0), the first
     with gradients of size 1, the second of size `scale`, each alternating
-    then pushing (the worst case of the Euclidean test, per coordinate).
-    Observed ratio: about 0.95; stated fraction 0.9."""
+    then pushing (the worst case of the Euclidean test, per coordinate), with
+    one scalar delta = max g^2. Observed ratio: 0.937 (scale 1) and 0.931
+    (scale 0.01); stated fraction 0.9."""
     T = 4000
     eta = 1 / math.sqrt(2)
     m = 60
@@ -201,7 +202,7 @@ def test_thm_ftrl_adagrad(scale):
     s = np.cumsum(gs**2, axis=0)
     bound = (np.sqrt(delta + s) / (2 * eta) + eta * np.sqrt(s)).sum(axis=1)
     assert_upper(R, bound, "thm-ftrl-adagrad")
-    assert np.max(R / bound) > 0.9 if scale == 1.0 else np.max(R / bound) > 0.45
+    assert np.max(R / bound) > 0.9
 
 
 # ---------------------------------------------------------------------------
