@@ -48,6 +48,9 @@ ax.loglog(arms, np.sqrt(T * np.log(arms) / 2), "--", color="C0", lw=1.2,
 ax.loglog(arms, rows[:, 1], "s-", color="C1", label=f"EXP3 (bandit), mean of {n_seeds}")
 ax.loglog(arms, np.sqrt(2 * T * arms * np.log(arms)), "--", color="C1", lw=1.2,
           label=r"$\sqrt{2TN\log N}$")
+ax.set_xticks(arms, [str(a) for a in arms])
+ax.xaxis.set_minor_formatter(plt.NullFormatter())
+ax.yaxis.set_minor_formatter(plt.NullFormatter())
 ax.set_xlabel("number of arms $N$")
 ax.set_ylabel(f"regret at T = {T}")
 ax.legend(loc="upper left", fontsize=8)

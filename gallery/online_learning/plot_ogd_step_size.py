@@ -48,6 +48,10 @@ ax.loglog(thetas, np.array(final) / (D * G * math.sqrt(T)), "o-", label="observe
 ax.loglog(thetas, np.array(bound) / (D * G * math.sqrt(T)), "k--", lw=1.2,
           label=r"$D^2/(2\eta) + \eta G^2 T/2$")
 ax.axvline(1.0, color="grey", lw=0.8)
+ax.set_xticks([1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8], ["1/8", "1/4", "1/2", "1", "2", "4", "8"])
+ax.set_yticks([1, 2, 3, 4], ["1", "2", "3", "4"])
+ax.xaxis.set_minor_formatter(plt.NullFormatter())
+ax.yaxis.set_minor_formatter(plt.NullFormatter())
 ax.set_xlabel(r"$\theta = \eta G\sqrt{T}/D$")
 ax.set_ylabel(r"regret / $DG\sqrt{T}$")
 ax.set_title(f"online gradient descent, worst case, T = {T}")
