@@ -34,10 +34,6 @@ A, y = A[order], y[order]
 T, d = A.shape
 
 
-def loss(t, x):
-    return np.logaddexp(0.0, -y[t - 1] * (A[t - 1] @ x))
-
-
 def subgrad(t, x):
     margin = y[t - 1] * (A[t - 1] @ x)
     return -y[t - 1] * A[t - 1] / (1 + np.exp(margin))

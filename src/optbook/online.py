@@ -11,12 +11,20 @@ is computed afterwards with :func:`regret`.
 :math:`t`, so the last row, :math:`x_T`, never depends on the last loss.
 
 **Oracles.** ``subgrad(t, x)`` returns a (sub)gradient of the round-:math:`t`
-loss at the played point :math:`x = x_t`; it is called once per round, in
-order. An environment may be adaptive: ``subgrad`` may look at ``x``.
+loss at the played point :math:`x = x_t`; it is called once for each round
+:math:`t = 1, \dots, T - 1`, in order, and *not* at round :math:`T` (the
+returned :math:`x_1, \dots, x_T` do not need :math:`g_T`; compute the last
+loss yourself when you evaluate the regret). An environment may be adaptive:
+``subgrad`` may look at ``x``.
 
 **Bad input** (shapes, losses outside :math:`[0, 1]`, non-positive learning
 rates, ``T < 1``, non-finite oracle outputs) raises :class:`ValueError` or
 :class:`TypeError` naming the argument. Inputs are never modified.
+
+**Divergence.** These functions return the array of played points, not an
+:class:`~scipy.optimize.OptimizeResult` (there is no stopping test and no
+``success`` flag to set), so an iterate that becomes NaN or infinite raises
+:class:`FloatingPointError` instead of being reported in a result.
 """
 
 import math
@@ -143,7 +151,8 @@ def online_gradient_descent(subgrad, x0, step, T, proj=None):
     ----------
     subgrad : callable
         ``subgrad(t, x)``: a subgradient of the round-``t`` loss at the played
-        point ``x`` (``t = 1, ..., T``), an array shaped like ``x0``.
+        point ``x`` (``t = 1, ..., T - 1``; never called at round ``T``), an array
+        shaped like ``x0``.
     x0 : array_like, shape (d,)
         The first point played, :math:`x_1` (it should lie in :math:`X`).
     step : float or callable
@@ -338,7 +347,8 @@ def hedge(losses, eta):
 
     The computation is vectorized (a cumulative sum and a row-wise softmax);
     subtracting the row minimum of :math:`\eta L_{t-1}` keeps it stable for
-    any ``eta`` (``eta = 1e6`` is follow-the-leader with ties split evenly).
+    any ``eta`` (``eta = 1e8``, as in the chapter, is follow-the-leader with ties split
+evenly).
     Losses are given in advance, so the environment is *oblivious*.
 
     Parameters
