@@ -142,8 +142,8 @@ def online_gradient_descent(subgrad, x0, step, T, proj=None):
     Over a convex set of diameter :math:`D` with :math:`\|g_t\| \le G`, the
     steps :math:`\eta_t = D/(G\sqrt t)` give the regret
     :math:`R_T \le \tfrac32 DG\sqrt T` for every :math:`T` (the constant
-:math:`3/2` is not shown to be attained; sequences reaching about
-:math:`1.07\,DG\sqrt T` exist), the fixed-horizon
+    :math:`3/2` is not shown to be attained; sequences reaching about
+    :math:`1.07\,DG\sqrt T` exist), the fixed-horizon
     step :math:`\eta = D/(G\sqrt T)` gives :math:`R_T \le DG\sqrt T`, and
     :math:`\eta_t = 1/(\mu t)` on :math:`\mu`-strongly convex losses gives
     :math:`R_T \le \frac{G^2}{2\mu}(1 + \log T)`
@@ -350,7 +350,7 @@ def hedge(losses, eta):
     The computation is vectorized (a cumulative sum and a row-wise softmax);
     subtracting the row minimum of :math:`\eta L_{t-1}` keeps it stable for
     any ``eta`` (``eta = 1e8``, as in the chapter, is follow-the-leader with ties split
-evenly).
+    evenly).
     Losses are given in advance, so the environment is *oblivious*.
 
     Parameters
