@@ -109,7 +109,7 @@ def index_page(root, chapters):
     labels = {c.stem: (CHAPTER_LABEL_RE.search(c.read_text()) or [None, None])[1] for c in chapters}
     all_tests = sorted((root / "tests").glob("test_*.py"))
     examples = sorted((root / "gallery").glob("*/plot_*.py"))
-    out = ["---", "orphan: false", "---", "", "(checked-results)=", "# Checked results", "",
+    out = ["---", "orphan: true", "---", "", "(checked-results)=", "# Checked results", "",
            "Every theorem of the book that states a rate or a bound is checked by an",
            "automated test, which runs the algorithm on an instance where the hypotheses",
            "hold, asserts the bound at every iteration, and checks that the bound is not",
