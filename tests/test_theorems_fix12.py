@@ -113,7 +113,8 @@ def test_thm_sgd_strongly_convex_batch_step(batch_size):
     from test_theorems_stochastic import least_squares, sgd_moments
 
     f, x0, x_star, gs, sigma2, L_max = least_squares(0, 40, 3, (1.0, 0.8, 0.6), 0.5)
-    mu, L = f.strong_convexity, f.lipschitz
+    eigs = np.linalg.eigvalsh(f.A.T @ f.A / f.n_samples)  # the constants, computed here
+    mu, L = eigs[0], eigs[-1]
     b = batch_size
     L_b = (1 - 1 / b) * L + L_max / b
     gamma = 1 / (2 * L_b)
