@@ -288,7 +288,8 @@ def test_thm_checkpointing(T):
     """thm-checkpointing: for every interval s, the gradient is exactly that of
     plain reverse mode, step is evaluated T + t_last <= 2T - 1 times (T without
     checkpoints) and at most ceil(T/s) + s states are stored at once; with
-    s = ceil(sqrt(T)), at most 2 ceil(sqrt(T)) states."""
+    s = ceil(sqrt(T)), at most 2 ceil(sqrt(T)) states. The memory bound is attained
+    (exactly when s divides T, up to one state otherwise)."""
     step, loss, x0, params, calls = chain(T)
     value, (gx, gp) = plain_gradient(step, loss, x0, params)
     for every in list(range(1, T + 2)) + [None, "sqrt"]:
@@ -307,6 +308,10 @@ def test_thm_checkpointing(T):
         assert info["step_evaluations"] <= max(2 * T - 1, T)
         assert info["n_checkpoints"] == math.ceil(T / s)
         assert info["max_stored_states"] <= math.ceil(T / s) + s
+        # not vacuous: the memory bound is attained up to one state, exactly when s | T
+        assert info["max_stored_states"] >= math.ceil(T / s) + s - 1
+        if T % s == 0:
+            assert info["max_stored_states"] == T // s + s
         if s == T:
             assert info["step_evaluations"] == T
         if every == "sqrt":

@@ -64,7 +64,7 @@ def test_thm_fw_rate_open_loop():
     bound = 2 * L * D2 / (k + 2)
     assert_upper(h[1:], bound[1:], "thm-fw-rate")
     ratio = h[1:] / bound[1:]
-    assert ratio.min() > 0.10 and ratio.max() > 0.12, (ratio.min(), ratio.max())
+    assert ratio.min() > 0.10 and ratio.max() > 0.18, (ratio.min(), ratio.max())
     # the gap is a certificate: f(x_k) - f* <= g_k
     assert_upper(h, res.gaps, "thm-fw-rate (gap certificate)")
 
@@ -245,7 +245,7 @@ def test_thm_cp_ergodic():
             rhs.append(m_norm2(x - x0, y - y0) / (2 * K))
         assert_upper(lhs, rhs, "thm-cp-ergodic")
         ratios.append(lhs[-1] / rhs[-1])
-    assert max(ratios) > 0.05, max(ratios)
+    assert max(ratios) > 0.16, max(ratios)  # measured 0.322
 
 
 def cp_bilinear_ratios(theta=1.0, tau=0.9, sigma=0.9, z0=(1.0, 0.5), N_max=100):

@@ -82,7 +82,7 @@ def test_thm_sgd_nonconvex_monte_carlo_on_a_nonconvex_function():
     f0 = 2.5 ** 2 / 2 + 3 * np.sin(2.5) ** 2
     rhs = f0 / (gamma * (1 - L * gamma / 2) * ks) + L * gamma * sigma2 / (2 - L * gamma)
     assert_upper(lhs + 4 * sem, rhs, "thm-sgd-nonconvex (Monte Carlo)")
-    assert np.max(lhs / rhs) > 0.1
+    assert np.max(lhs / rhs) > 0.11  # measured 0.235
 
 
 # --------------------------------------------------------------------------- Lojasiewicz
@@ -215,7 +215,7 @@ def test_thm_weakly_convex_subgradient_nonconvex_instance():
     env0 = abs(hat[0] ** 2 - 1) + (hat[0] - xs[0]) ** 2 / (2 * lam)
     rhs = rho_bar / (rho_bar - rho) * (env0 - 0.0 + rho_bar * G ** 2 / 2 * np.cumsum(gammas ** 2))
     assert_upper(lhs, rhs, "thm-weakly-convex-subgradient (nonconvex)")
-    assert np.max(lhs / rhs) > 0.05
+    assert np.max(lhs / rhs) > 0.14  # measured 0.282
 
 
 def test_thm_weakly_convex_subgradient_stochastic():

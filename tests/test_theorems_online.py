@@ -393,7 +393,7 @@ def test_thm_exp3_exact(T, N):
         assert_upper([expected_regret], [bound], f"thm-exp3 (exact, t={t})")
         ratios.append(expected_regret / bound)
     assert_upper([expected_regret], [math.sqrt(2 * T * N * math.log(N))], "thm-exp3 (tuned)")
-    assert max(ratios) > 0.15
+    assert max(ratios) > 0.3  # measured 0.716, 0.609
 
 
 def test_exp3_probabilities_match_reference():

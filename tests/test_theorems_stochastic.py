@@ -305,7 +305,7 @@ def test_thm_sgd_averaging():
         bound = R2 / (gamma * Ks) + 2 * gamma * sigma2
         assert_bound(gap_avg[1:], mean_gap, "thm-sgd-averaging (Jensen)")
         assert_bound(mean_gap, bound, f"thm-sgd-averaging (gamma={gamma:.3g})")
-        assert np.max(mean_gap / bound) > 0.05  # not vacuous
+        assert np.max(mean_gap / bound) > 0.12  # not vacuous (measured 0.253, 0.264)
     # the optbook solver: E f(xbar_K) - f*, xbar_K passed by callback_on="average"
     gamma, every, n = 1 / (4 * L_max), 10, f.n_samples
     _, _, gap_avg = sgd_moments(f, x0, x_star, gs, [gamma] * K, running_sum=True)
@@ -366,7 +366,13 @@ def test_thm_saga():
     bound = (1 - rho) ** k * psi[0]
     assert_bound(psi, bound, "thm-saga (Lyapunov)")
     assert_bound(sq, bound, "thm-saga (distance)")
-    assert psi[-1] > 1e-3 * bound[-1]  # not vacuous
+    # Not vacuous, although loose by nature: the constants 1/(5 L_max) and 1/(3n) of the
+    # proof are worst-case ones, and here E Psi_k contracts at 0.9749 per step against the
+    # bound's 1 - rho = 0.9873 (twice the exponent). Measured ratio at k = K: 0.00641;
+    # asserted at half of it, and the observed exponent at most 2.1 times the bound's.
+    assert psi[-1] > 0.0032 * bound[-1], psi[-1] / bound[-1]
+    rate = (psi[-1] / psi[K // 2]) ** (1 / (K - K // 2))
+    assert np.log(rate) > 2.1 * np.log(1 - rho), (rate, 1 - rho)
     # the optbook solver (callback at the end of each epoch of n iterations)
     samples = []
     for seed in range(100):
@@ -433,7 +439,7 @@ def test_thm_svrg():
         gaps = svrg_moments(f, x0, x_star, gamma, m, S)
         bound = alpha ** np.arange(S + 1) * gaps[0]
         assert_bound(gaps, bound, f"thm-svrg (gamma={gamma:.3g}, m={m})")
-        assert gaps[1] > 0.05 * bound[1]  # not vacuous
+        assert gaps[1] > 0.1 * bound[1]  # not vacuous (measured 0.219, 0.237)
     # the optbook solver
     gamma, m, S_mc = 1 / (8 * L), 64, 4
     gaps = svrg_moments(f, x0, x_star, gamma, m, S_mc)
@@ -499,7 +505,7 @@ def test_thm_adagrad_regret(lr):
     best = np.sum(np.minimum(cumC * lower, cumC * upper), axis=1)  # min over the box
     regret = cum_loss - best
     assert_bound(regret, adagrad_bound(gs, widths, lr), f"thm-adagrad-regret (linear, lr={lr})")
-    assert np.max(regret / adagrad_bound(gs, widths, lr)) > 0.01  # not vacuous
+    assert np.max(regret / adagrad_bound(gs, widths, lr)) > 0.025  # not vacuous (measured 0.058, 0.333, 0.453)
     # 2. absolute losses |<a_t, x> - b_t| (nonsmooth), comparator from a linear program
     A = rng.standard_normal((T, d)) * scales
     b = A @ rng.uniform(lower, upper) + 0.3 * rng.standard_normal(T)
