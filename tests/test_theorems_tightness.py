@@ -11,9 +11,21 @@ a stated fraction (:func:`theorem_checks.assert_tight`). Constants are computed
 here: the smoothness constant of a Huber function is its curvature ``L`` by
 construction, those of the quadratics come from ``eigvalsh``.
 
-The last tests show that these checks have teeth: the same check run with
-gradient descent at step ``0.25/L`` under the ``1/L`` bound, or with ISTA under
-FISTA's bound, fails.
+The second half does the same for the other rates of parts II and III: a
+sawtooth function for ``thm-gd-nonconvex`` and Armijo's part 2, the extreme
+eigenvectors of quadratics for the linear rates (``thm-gd-pl``,
+``thm-gd-quadratic``, ``thm-heavy-ball-quadratic``, ``thm-contraction``),
+``G|x|`` and ``||x||_inf`` for the subgradient method, a tuned plane rotation
+for Krasnosel'skii-Mann, a linear function for the proximal point method (the
+worst case of PEPit), Nesterov's worst function for the convex lower bound.
+Where a bound cannot be tight (Nesterov's strongly convex rate, the proximal
+point and Krasnosel'skii-Mann constants), the docstring gives the measured
+ratio and the reason, and the test asserts a fraction of it.
+
+The "fails" tests show that these checks have teeth: the same check run with
+gradient descent at step ``0.25/L`` under the ``1/L`` bound (convex and PL),
+with ISTA under FISTA's bound or with gradient descent under Nesterov's
+strongly convex bound, fails.
 """
 
 import numpy as np
