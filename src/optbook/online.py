@@ -21,6 +21,10 @@ loss yourself when you evaluate the regret). An environment may be adaptive:
 rates, ``T < 1``, non-finite oracle outputs) raises :class:`ValueError` or
 :class:`TypeError` naming the argument. Inputs are never modified.
 
+**Dtypes.** A ``float32`` ``x0`` or loss table gives ``float32`` results
+(played points, weights, probabilities, regrets); integer or list input gives
+``float64``. A 0-d ``x0`` is a one-dimensional problem.
+
 **Divergence.** These functions return the array of played points, not an
 :class:`~scipy.optimize.OptimizeResult` (there is no stopping test and no
 ``success`` flag to set), so an iterate that becomes NaN or infinite raises
