@@ -15,7 +15,7 @@ The synthetic generators take ``rng``, an integer seed or a
 
 import numpy as np
 
-from ._validation import check_in_interval, check_int, check_nonnegative, check_positive
+from ._validation import as_array, check_in_interval, check_int, check_nonnegative, check_positive
 
 __all__ = [
     "load_breast_cancer",
@@ -50,8 +50,9 @@ def standardize(A):
     Returns
     -------
     numpy.ndarray, shape (n, d)
+        ``float32`` for a ``float32`` ``A``, ``float64`` otherwise.
     """
-    A = np.array(A, dtype=np.float64)
+    A = as_array(A, "A", ndim=2)  # a copy; float32 kept
     A -= A.mean(axis=0)
     std = A.std(axis=0)
     std[std == 0] = 1.0

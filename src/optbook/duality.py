@@ -450,15 +450,30 @@ def _use_compiled(compiled):
     return bool(compiled)
 
 
+def _sparse_sq_norms(A, axis):
+    """Squared norms of the columns (``axis=0``) or rows (``axis=1``) of a CSR/CSC
+    matrix from its data, without a copy of the matrix (``A.multiply(A)`` is one)."""
+    sq = np.square(A.data, dtype=np.float64)
+    major = (A.format == "csc") == (axis == 0)
+    size = A.shape[1 - axis]
+    if not major:
+        return np.bincount(A.indices, weights=sq, minlength=size)
+    out = np.zeros(size)
+    nonempty = np.diff(A.indptr) > 0
+    if sq.size:
+        out[nonempty] = np.add.reduceat(sq, A.indptr[:-1][nonempty])
+    return out
+
+
 def _column_sq_norms(A):
     if sp.issparse(A):
-        return np.asarray(A.multiply(A).sum(axis=0)).ravel().astype(np.float64)
+        return _sparse_sq_norms(A, 0)
     return np.einsum("ij,ij->j", A, A, dtype=np.float64)
 
 
 def _row_sq_norms(A):
     if sp.issparse(A):
-        return np.asarray(A.multiply(A).sum(axis=1)).ravel().astype(np.float64)
+        return _sparse_sq_norms(A, 1)
     return np.einsum("ij,ij->i", A, A, dtype=np.float64)
 
 

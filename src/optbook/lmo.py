@@ -112,10 +112,17 @@ def _top_singular_pair(G):
     if not sp.issparse(G) and (min(m, n) <= 2 or m * n <= 2500):
         U, s, Vt = np.linalg.svd(np.asarray(G, dtype=np.float64), full_matrices=False)
         return float(s[0]), U[:, 0], Vt[0]
-    from scipy.sparse.linalg import svds
+    from scipy.sparse.linalg import LinearOperator, svds
 
     v0 = np.random.default_rng(0).standard_normal(min(m, n))
-    U, s, Vt = svds(G.astype(np.float64), k=1, v0=v0)
+    if sp.issparse(G):
+        # products with G and its transpose (a view): svds would otherwise copy G
+        # (astype, conjugate transpose)
+        G = LinearOperator((m, n), matvec=G.dot, rmatvec=G.T.dot, matmat=G.dot,
+                           rmatmat=G.T.dot, dtype=np.float64)
+    else:
+        G = G.astype(np.float64, copy=False)
+    U, s, Vt = svds(G, k=1, v0=v0)
     return float(s[0]), U[:, 0], Vt[0]
 
 

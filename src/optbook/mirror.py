@@ -337,7 +337,8 @@ class QuarticKernel(MirrorMap):
         t = u - 1 / (3 * u)
         for _ in range(2):  # Newton on t^3 + t - r, to full relative accuracy
             t -= (t ** 3 + t - r) / (3 * t * t + 1)
-        return (t / r) * theta
+        out = (t / r) * theta
+        return out.astype(theta.dtype) if theta.dtype == np.float32 else out
 
 
 class BurgEntropy(MirrorMap):

@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 from . import autodiff as ad
-from ._validation import as_float_array, check_callable, check_int, check_positive
+from ._validation import as_array, as_float_array, check_callable, check_int, check_positive
 from .stochastic import _as_rng
 
 __all__ = ["init_mlp", "mlp_forward", "cross_entropy", "accuracy",
@@ -116,6 +116,9 @@ def mlp_forward(params, X, activation=ad.relu):
         The logits ``h_{L-1} W_L + b_L``.
     """
     _check_params(params)
+    ndim = X.ndim if hasattr(X, "ndim") else np.ndim(X)  # X may be an autodiff Var
+    if ndim != 2:
+        raise ValueError(f"X must have 2 dimensions (n, d_0), got {ndim}")
     h = X
     n_layers = len(params) // 2
     for layer in range(n_layers):
@@ -257,7 +260,7 @@ def train(params, optimizer, X, y, epochs=10, batch_size=32, rng=None,
         data is given); ``"time"``: cumulative wall-clock seconds.
     """
     _check_params(params)
-    X = as_float_array(X, "X", ndim=2, copy=False)
+    X = as_array(X, "X", ndim=2, copy=False)  # float32 kept
     y = np.asarray(y)
     if y.shape != (X.shape[0],):
         raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
@@ -274,7 +277,7 @@ def train(params, optimizer, X, y, epochs=10, batch_size=32, rng=None,
     rng = _as_rng(rng)
     loss_and_grad = ad.value_and_grad(
         lambda p, Xb, yb: cross_entropy(mlp_forward(p, Xb, activation), yb))
-    params = [as_float_array(p, "params[i]") for p in params]
+    params = [as_array(p, "params[i]") for p in params]  # float32 kept
     history = {"loss": [], "train_accuracy": [], "time": []}
     if validate:
         history["val_accuracy"] = []

@@ -44,6 +44,7 @@ from ._validation import (
     as_array,
     as_float_array,
     as_matrix,
+    float_dtype,
     check_int,
     check_nonnegative,
     check_positive,
@@ -569,7 +570,8 @@ class Quadratic(_Objective):
 
     Notes
     -----
-    :math:`\nabla f(x) = Qx - c`, :math:`\nabla^2 f = Q`.
+    :math:`\nabla f(x) = Qx - c`, :math:`\nabla^2 f = Q`. A ``float32``
+    ``Q`` (and ``c``) keeps the gradients in ``float32``.
 
     Examples
     --------
@@ -581,17 +583,20 @@ class Quadratic(_Objective):
     """
 
     def __init__(self, Q, c=None):
-        Q = as_float_array(Q, "Q", ndim=2)
+        dtype = float_dtype(Q, c)  # float32 kept when Q (and c) are float32
+        Q = as_array(Q, "Q", ndim=2, dtype=dtype)
         d = Q.shape[0]
         if Q.shape != (d, d) or d == 0:
             raise ValueError(f"Q must be a nonempty square matrix, got shape {Q.shape}")
-        if not np.allclose(Q, Q.T, rtol=1e-12, atol=1e-14 * max(1.0, np.abs(Q).max())):
+        rtol = 1e-12 if dtype == np.float64 else 1e-5
+        if not np.allclose(Q, Q.T, rtol=rtol, atol=rtol * 1e-2 * max(1.0, np.abs(Q).max())):
             raise ValueError("Q must be symmetric")
         self.Q = 0.5 * (Q + Q.T)
+        self.dtype = dtype
         if c is None:
-            self.c = np.zeros(d)
+            self.c = np.zeros(d, dtype=dtype)
         else:
-            self.c = as_float_array(c, "c", ndim=1)
+            self.c = as_array(c, "c", ndim=1, dtype=dtype)
             if self.c.shape != (d,):
                 raise ValueError(f"c must have shape ({d},) to match Q, got {self.c.shape}")
         self._d = d
@@ -631,12 +636,12 @@ class Quadratic(_Objective):
 
     def value(self, x):
         r"""Return :math:`\frac12 x^\top Q x - c^\top x`."""
-        x = _check_point(x, self._d)
+        x = _check_point(x, self._d, dtype=self.dtype)
         return 0.5 * float(x @ (self.Q @ x)) - float(self.c @ x)
 
     def grad(self, x):
         r"""Return :math:`Qx - c`."""
-        return self.Q @ _check_point(x, self._d) - self.c
+        return self.Q @ _check_point(x, self._d, dtype=self.dtype) - self.c
 
     def hess(self, x=None):
         """Return :math:`Q` (a new array)."""

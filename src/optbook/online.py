@@ -21,6 +21,10 @@ loss yourself when you evaluate the regret). An environment may be adaptive:
 rates, ``T < 1``, non-finite oracle outputs) raises :class:`ValueError` or
 :class:`TypeError` naming the argument. Inputs are never modified.
 
+**Dtypes.** A ``float32`` ``x0`` or loss table gives ``float32`` results
+(played points, weights, probabilities, regrets); integer or list input gives
+``float64``. A 0-d ``x0`` is a one-dimensional problem.
+
 **Divergence.** These functions return the array of played points, not an
 :class:`~scipy.optimize.OptimizeResult` (there is no stopping test and no
 ``success`` flag to set), so an iterate that becomes NaN or infinite raises
@@ -33,11 +37,12 @@ from numbers import Real
 import numpy as np
 
 from ._validation import (
-    as_float_array,
+    as_array,
     check_callable,
     check_int,
     check_nonnegative,
     check_positive,
+    float_dtype,
 )
 
 __all__ = [
@@ -55,7 +60,7 @@ __all__ = [
 
 
 def _check_x0(x0):
-    x0 = as_float_array(x0, "x0", ndim=(0, 1))
+    x0 = as_array(x0, "x0", ndim=(0, 1))  # float32 kept
     return np.atleast_1d(x0)
 
 
@@ -107,7 +112,7 @@ def _check_iterate(x, t, what="the iterate"):
 
 
 def _check_losses(losses, name="losses"):
-    losses = as_float_array(losses, name, ndim=2)
+    losses = as_array(losses, name, ndim=2)  # float32 kept
     T, N = losses.shape
     if T < 1 or N < 1:
         raise ValueError(f"{name} must have at least one round and one expert, got shape {losses.shape}")
@@ -183,7 +188,7 @@ def online_gradient_descent(subgrad, x0, step, T, proj=None):
     T = check_int(T, "T", minimum=1)
     if proj is not None:
         check_callable(proj, "proj")
-    played = np.empty((T, x.size))
+    played = np.empty((T, x.size), dtype=x.dtype)
     for t in range(1, T + 1):
         played[t - 1] = x
         if t == T:
@@ -310,7 +315,7 @@ def ftrl(subgrad, x0, eta, T, regularizer="euclidean", proj=None, delta=0.0):
     if proj is not None:
         check_callable(proj, "proj")
     argmin = _ftrl_argmin(regularizer, x0, eta, proj, delta)
-    played = np.empty((T, x0.size))
+    played = np.empty((T, x0.size), dtype=x0.dtype)
     x, G, s = x0, np.zeros_like(x0), np.zeros_like(x0)
     for t in range(1, T + 1):
         played[t - 1] = x
@@ -370,7 +375,7 @@ def hedge(losses, eta):
     losses = _check_losses(losses)
     eta = check_positive(eta, "eta")
     T, N = losses.shape
-    past = np.zeros((T, N))
+    past = np.zeros((T, N), dtype=losses.dtype)
     np.cumsum(losses[:-1], axis=0, out=past[1:])
     return _softmax_rows(eta * past)
 
@@ -425,7 +430,7 @@ def exp3(losses, eta, gamma=0.0, seed=0):
     T, N = losses.shape
     uniforms = rng.random(T)
     actions = np.empty(T, dtype=np.int64)
-    probs = np.empty((T, N))
+    probs = np.empty((T, N), dtype=losses.dtype)
     # w = exp(-eta * (L_hat - c)) for a running constant c: only the drawn arm's
     # weight changes at each round, and w is rescaled before it can underflow.
     w = np.ones(N)
@@ -467,8 +472,9 @@ def regret(loss_of_played, loss_of_comparator):
     numpy.ndarray, shape (T,)
         :math:`R_1, \dots, R_T`.
     """
-    a = as_float_array(loss_of_played, "loss_of_played", ndim=1)
-    b = as_float_array(loss_of_comparator, "loss_of_comparator", ndim=1)
+    dtype = float_dtype(loss_of_played, loss_of_comparator)  # float32 kept
+    a = as_array(loss_of_played, "loss_of_played", ndim=1, dtype=dtype)
+    b = as_array(loss_of_comparator, "loss_of_comparator", ndim=1, dtype=dtype)
     if a.shape != b.shape:
         raise ValueError("loss_of_played and loss_of_comparator must have the same shape, "
                          f"got {a.shape} and {b.shape}")

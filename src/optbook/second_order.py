@@ -35,7 +35,7 @@ import scipy.sparse.linalg
 
 from ._solver import Loop, norm
 from ._validation import (as_array, check_callable, check_in_interval, check_int,
-                          check_nonnegative, check_positive)
+                          check_nonnegative, check_positive, check_same_shape)
 
 __all__ = [
     "newton",
@@ -161,6 +161,9 @@ def newton_decrement(g, p):
     float
         :math:`\sqrt{|g^\top p|}`.
     """
+    g = as_array(g, "g", copy=False)
+    p = as_array(p, "p", copy=False)
+    check_same_shape(g, p, "g", "p")
     return math.sqrt(abs(float(np.vdot(g, p))))
 
 
@@ -1072,7 +1075,7 @@ def levenberg_marquardt(residual, jacobian, x0, damping=1e-3, max_iter=100, tol=
     for k in loop:
         if loop.converged(norm(g)):
             break
-        A = JtJ + nu * np.eye(x.size)
+        A = JtJ + nu * np.eye(x.size, dtype=x.dtype)  # float32 kept
         try:
             p = -scipy.linalg.solve(A, g, assume_a="pos", check_finite=False)
         except scipy.linalg.LinAlgError:
