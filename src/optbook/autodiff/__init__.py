@@ -25,11 +25,11 @@ these functions simply return NumPy arrays. Calling a NumPy function (such as
 
 How reverse mode works
 ----------------------
-The package has three parts: :mod:`optbook.autodiff.engine` (graph nodes,
-the recording of one operation, the reverse sweep: the mechanism of
-chapter 5, in about two hundred lines), :mod:`optbook.autodiff.ops` (the
+The package has three parts: ``optbook.autodiff.engine`` (graph nodes,
+the recording of one operation, the reverse sweep: the mechanism that
+:ref:`chap-autodiff` explains, in about two hundred lines), ``optbook.autodiff.ops`` (the
 operations, each a NumPy function with its derivative products) and
-:mod:`optbook.autodiff.transforms` (:func:`grad`, :func:`jvp`, :func:`hvp`...).
+``optbook.autodiff.transforms`` (:func:`grad`, :func:`jvp`, :func:`hvp`...).
 All public names are available here, as ``optbook.autodiff.NAME``.
 
 :func:`grad` wraps each differentiated input in a :class:`Var`, a node of a

@@ -183,7 +183,9 @@ _UFUNC_TO_OP = {
 
 def exp(x):
     """Elementwise exponential; derivative ``exp(x)``."""
-    return _apply(np.exp, (x,), (lambda g, y, x: g * y,), (lambda t, y, x: t * y,))
+    return _apply(np.exp, (x,),
+                  (lambda g, y, x: g * y,),   # VJP: g exp(x) = g y
+                  (lambda t, y, x: t * y,))   # JVP
 
 
 def log(x):
