@@ -126,6 +126,29 @@ def test_api_page_lists_every_public_name():
         assert f"optbook.prox.{name}" in page
 
 
+def test_api_page_of_a_subpackage_lists_its_reexported_names():
+    """optbook.autodiff is a package (engine, ops, transforms): one page, every public name."""
+    import optbook.autodiff as ad
+
+    page = api.module_page("optbook.autodiff", "Automatic differentiation")
+    for name in ad.__all__:
+        kind = "autoclass" if isinstance(getattr(ad, name), type) else "autofunction"
+        assert f".. {kind}:: optbook.autodiff.{name}\n" in page
+        assert f".. minigallery:: optbook.autodiff.{name}\n" in page
+    assert "optbook.autodiff.engine" not in page  # documented where users import them
+
+
+def test_api_pages_include_packages_and_skip_missing_modules(tmp_path):
+    (tmp_path / "src" / "optbook" / "autodiff").mkdir(parents=True)
+    (tmp_path / "src" / "optbook" / "autodiff" / "__init__.py").write_text("")
+    (tmp_path / "src" / "optbook" / "prox.py").write_text("")
+    entries = api.generate_api_pages(tmp_path, [("prox", "Prox"), ("autodiff", "AD"),
+                                                ("missing", "Not written yet")])
+    assert entries == ["generated/prox", "generated/autodiff"]
+    assert (tmp_path / "api" / "generated" / "autodiff.rst").is_file()
+    assert "generated/missing" not in (tmp_path / "api" / "index.rst").read_text()
+
+
 RST_CHAPTER = """{title}
 {bar}
 

@@ -1,7 +1,9 @@
 """API reference pages, one per module of optbook, generated from the package.
 
 ``optbook_api_modules`` (in ``conf.py``) lists ``(module, title)`` pairs; a
-module whose file does not exist yet is skipped. Each public name (the
+module whose file (``optbook/<module>.py``, or ``optbook/<module>/__init__.py``
+for a subpackage) does not exist yet is skipped. A subpackage gets one page
+for its re-exported public names, wherever they are defined. Each public name (the
 module's ``__all__``) gets its autodoc entry and, in HTML, the gallery
 examples that use it.
 """
@@ -53,12 +55,18 @@ def module_page(modname, title):
     return "\n".join(lines)
 
 
+def module_exists(root, name):
+    """Whether ``optbook.<name>`` exists under ``root``: a module file or a package."""
+    base = Path(root) / "src" / "optbook"
+    return (base / f"{name}.py").is_file() or (base / name / "__init__.py").is_file()
+
+
 def generate_api_pages(root, modules):
     """Write ``api/generated/<module>.rst`` and ``api/index.rst`` under ``root``."""
     root = Path(root)
     entries = []
     for name, title in modules:
-        if not (root / "src" / "optbook" / f"{name}.py").is_file():
+        if not module_exists(root, name):
             continue
         write_if_changed(root / "api" / "generated" / f"{name}.rst",
                          module_page(f"optbook.{name}", title))
