@@ -107,12 +107,10 @@ CASES = [
       for name, op in [
           ("negative", ad.negative), ("exp", ad.exp), ("log", ad.log), ("log1p", ad.log1p),
           ("sqrt", ad.sqrt), ("sin", ad.sin), ("cos", ad.cos), ("tanh", ad.tanh),
-          # sigmoid(list) raises TypeError (unary - on a list in autodiff._sigmoid):
-          # left out until autodiff is fixed (see the report of the input-type tests)
-          ("sigmoid", lambda z: ad.sigmoid(_arr(z) if isinstance(z, list) else z)),
+          ("sigmoid", ad.sigmoid),
           ("softplus", ad.softplus), ("relu", ad.relu),
           ("abs", ad.abs), ("sign", ad.sign),
-          ("sum", lambda z: ad.sum(z, keepdims=True)), ("mean", ad.mean),  # mean(0-d, axis=0): IndexError, left out (autodiff)
+          ("sum", lambda z: ad.sum(z, keepdims=True)), ("mean", ad.mean),
           ("max", lambda z: ad.max(z, axis=0)), ("min", lambda z: ad.min(z, axis=0)),
           ("logsumexp", ad.logsumexp), ("softmax", lambda z: ad.softmax(z, axis=-1) * z),
           ("log_softmax", lambda z: ad.log_softmax(z, axis=-1) * z),
@@ -127,8 +125,6 @@ CASES = [
           ("where", lambda u, v: ad.where(np.array([True, False, True]), u, v)),
           ("stack", lambda u, v: ad.stack([u, v], axis=0)),
       ]],
-    # concatenate of 0-d arrays: ZeroDivisionError instead of ValueError, and stack of
-    # arrays of different shapes: "cannot reshape", left out until autodiff is fixed
     Case("autodiff.concatenate", lambda: {"a": X3.copy(), "b": G3.copy()},
          grad2_of(lambda u, v: ad.concatenate([u, v])), f32=("keep", "f64", "f64"),
          kinds=("f32", "list")),
@@ -214,3 +210,16 @@ def test_float32_integer_and_list_inputs(case, kind):
 def test_zero_dimensional_input(case):
     check_zero_d(case)
 
+
+
+def test_autodiff_shape_errors_are_value_errors():
+    """Reductions, concatenate and stack reject bad shapes with a ValueError."""
+    # as np.sum: axis 0 of a 0-d array reduces nothing; axis 1 is out of bounds
+    assert float(ad.mean(np.asarray(3.0), axis=0)) == 3.0
+    with pytest.raises(ValueError):  # numpy's AxisError is a ValueError
+        ad.mean(np.asarray(1.0), axis=1)
+    with pytest.raises(ValueError, match="zero-dimensional"):
+        ad.concatenate([np.asarray(1.0), np.asarray(2.0)])
+    with pytest.raises(ValueError, match="same shape"):
+        ad.stack([np.asarray(1.0), np.ones(3)])
+    np.testing.assert_allclose(ad.sigmoid([0.0, 2.0]), 1 / (1 + np.exp(-np.array([0.0, 2.0]))))

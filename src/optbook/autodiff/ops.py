@@ -50,7 +50,12 @@ def _normalize_axis(axis, ndim):
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, Integral) else tuple(axis)
-    return tuple(a % ndim if ndim else a for a in axes)
+    if ndim == 0:  # as np.sum and np.max: axis 0 or -1 of a 0-d array reduces nothing
+        for a in axes:
+            if a not in (0, -1):
+                raise getattr(np, "exceptions", np).AxisError(a, 0)
+        return ()
+    return tuple(a % ndim for a in axes)
 
 
 def _kept_shape(shape, axis):
@@ -224,7 +229,7 @@ def tanh(x):
 
 
 def _sigmoid(x):
-    return np.exp(-np.logaddexp(0.0, -x))
+    return np.exp(-np.logaddexp(0.0, np.negative(x)))
 
 
 def sigmoid(x):
@@ -479,6 +484,8 @@ def concatenate(arrays, axis=0):
     """Join a sequence of arrays along an existing axis."""
     arrays = tuple(arrays)
     nd = len(_shape(arrays[0]))
+    if nd == 0:
+        raise ValueError("concatenate: zero-dimensional arrays cannot be concatenated")
     ax = axis % nd
     bounds = np.cumsum([0] + [_shape(a)[ax] for a in arrays])
 
@@ -501,6 +508,9 @@ def stack(arrays, axis=0):
     """Join a sequence of arrays of the same shape along a new axis."""
     arrays = tuple(arrays)
     shape = _shape(arrays[0])
+    if any(_shape(a) != shape for a in arrays):
+        raise ValueError("stack: all arrays must have the same shape, got "
+                         f"{[_shape(a) for a in arrays]}")
     nd = len(shape) + 1
     ax = axis % nd
     expanded = [reshape(a, shape[:ax] + (1,) + shape[ax:]) for a in arrays]
