@@ -5,7 +5,6 @@ The HTML and PDF checks read the output of ``make html`` and ``make pdf``
 """
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -225,28 +224,6 @@ def test_rate_theorems_are_marked():
 
 
 # -- Downloads -------------------------------------------------------------
-
-
-def test_chapter_notebook_runs_in_a_fresh_kernel(tmp_path):
-    """The .ipynb a reader downloads runs top to bottom with the package installed."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    _require(HTML / "index.html", "make html")
-    notebook = HTML / "_sources" / "chapters" / "01_convex_analysis.ipynb"
-    assert notebook.is_file()
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-    env = dict(os.environ)
-    env.pop("IPYTHONDIR", None)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
-    client.execute(env=env)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
-    assert not errors
 
 
 def test_gallery_examples_download_as_script_and_notebook():
