@@ -29,6 +29,7 @@ from .first_order import (
     heavy_ball,
     krasnoselskii_mann,
     nesterov,
+    nesterov_restart,
     proximal_gradient,
     proximal_point,
     subgradient_descent,
