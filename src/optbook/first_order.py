@@ -776,8 +776,10 @@ def fista(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=None, restart=N
         F(x_k) - F^\star \le \frac{2L\|x_0 - x^\star\|^2}{(k+1)^2},
 
     the optimal rate for first-order methods up to a constant
-    :cite:p:`nesterov2018`. Restarts keep this rate in practice and recover a
-    linear rate under strong convexity without knowing :math:`\mu`.
+    :cite:p:`nesterov2018`. The adaptive restarts need no constant, but
+    carry no general guarantee: on strongly convex problems they are observed
+    to recover a fast linear rate :cite:p:`odonoghue2015`. For a proven linear
+    rate from an upper bound on :math:`\kappa`, see :func:`nesterov_restart`.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 r"""Small numerical tools used by several chapters: timing and power iteration.
 
-* :func:`best_time`: the best time of a call, in seconds, with :mod:`timeit`;
+* :func:`best_time`: the best time of a call, in seconds, with ``timeit``;
 * :func:`power_iteration`: the eigenvalue of largest magnitude of a linear
   map given only by its products :math:`v \mapsto Mv` (a Hessian through
   Hessian-vector products, a Gram matrix :math:`A^\top A` through two
@@ -22,7 +22,7 @@ __all__ = ["best_time", "power_iteration"]
 def best_time(fun, number=1, repeat=5, *, timer=None):
     r"""Best time of one call of ``fun``, in seconds.
 
-    Runs ``repeat`` rounds of ``number`` calls each (:func:`timeit.repeat`)
+    Runs ``repeat`` rounds of ``number`` calls each (``timeit.repeat``)
     and returns the smallest round time divided by ``number``. The minimum,
     not the mean, is the right summary of a timing: other programs on the
     machine only ever add time.
@@ -37,8 +37,8 @@ def best_time(fun, number=1, repeat=5, *, timer=None):
     repeat : int, default=5
         Number of rounds (``>= 1``).
     timer : callable, optional
-        Clock, as for :func:`timeit.repeat`: :func:`time.perf_counter` (wall
-        clock, the default) or :func:`time.process_time` (processor time of
+        Clock, as for ``timeit.repeat``: ``time.perf_counter`` (wall
+        clock, the default) or ``time.process_time`` (processor time of
         this process, less sensitive to other programs but counting every
         thread of a multithreaded BLAS).
 
