@@ -228,6 +228,7 @@ optbook_api_modules = [
     ("lmo", "Linear minimization oracles"),
     ("beyond_gradients", "Frank–Wolfe, variational inequalities and primal–dual splitting"),
     ("implicit", "Implicit differentiation"),
+    ("tools", "Timing and power iteration"),
 ]
 
 

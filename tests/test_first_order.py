@@ -489,3 +489,158 @@ def test_plotting(ls):
     with pytest.raises(TypeError, match="nonempty dict"):
         plot_traces([traces["GD"]])
     plt.close("all")
+
+
+# ---------------------------------------------------------------------------
+# Nesterov's method with fixed restart (issue 12)
+# ---------------------------------------------------------------------------
+
+
+def test_nesterov_restart_follows_its_update_rule(ls):
+    """Recompute the iterates by hand from the documented formula (restart when K | k+1)."""
+    f, _ = ls
+    g, L = f.grad, f.lipschitz
+    x0 = np.random.default_rng(3).standard_normal(f.n_features)
+    K, N = 4, 11
+    xs = []
+    res = optbook.nesterov_restart(g, x0, 1 / L, K, max_iter=N,
+                                   callback=lambda z: xs.append(z.copy()))
+    assert res.nit == N and res.success and res.n_restarts == N // K
+    x, y, t = x0, x0, 1.0
+    for k in range(N):
+        x_new = y - g(y) / L
+        if (k + 1) % K == 0:
+            y, t = x_new, 1.0
+        else:
+            t_new = (1 + np.sqrt(1 + 4 * t * t)) / 2
+            y, t = x_new + (t - 1) / t_new * (x_new - x), t_new
+        x = x_new
+        np.testing.assert_allclose(xs[k], x, rtol=1e-13)
+    np.testing.assert_array_equal(res.x, xs[-1])
+
+
+def test_nesterov_restart_is_repeated_nesterov(ls):
+    """J cycles of K iterations are J calls of nesterov (mu = 0), bit for bit;
+    period 1 is gradient descent; a period beyond max_iter is nesterov."""
+    f, _ = ls
+    x0 = np.ones(f.n_features)
+    K, J = 7, 5
+    res = optbook.nesterov_restart(f.grad, x0, 1 / f.lipschitz, K, max_iter=J * K)
+    x = x0
+    for _ in range(J):
+        x = optbook.nesterov(f.grad, x, 1 / f.lipschitz, max_iter=K).x
+    np.testing.assert_array_equal(res.x, x)
+    gd = optbook.gradient_descent(f.grad, x0, 1 / f.lipschitz, max_iter=9)
+    np.testing.assert_allclose(
+        optbook.nesterov_restart(f.grad, x0, 1 / f.lipschitz, 1, max_iter=9).x, gd.x, rtol=1e-14)
+    np.testing.assert_array_equal(
+        optbook.nesterov_restart(f.grad, x0, 1 / f.lipschitz, 100, max_iter=30).x,
+        optbook.nesterov(f.grad, x0, 1 / f.lipschitz, max_iter=30).x)
+
+
+def test_nesterov_restart_converges_tol_float32_and_divergence(ls):
+    f, x_star = ls
+    step, kappa = 1 / f.lipschitz, f.lipschitz / f.strong_convexity
+    K = int(np.ceil(2 * np.e * np.sqrt(kappa)))
+    res = optbook.nesterov_restart(f.grad, np.zeros(f.n_features), step, K, tol=1e-10)
+    assert res.success and res.status == 0 and res.nit < 1000
+    np.testing.assert_allclose(res.x, x_star, atol=1e-9)
+    x32 = np.zeros(f.n_features, dtype=np.float32)
+    assert optbook.nesterov_restart(f.grad, x32, step, K, max_iter=5).x.dtype == np.float32
+    bad = optbook.nesterov_restart(f.grad, np.ones(f.n_features), 10 / f.lipschitz, K,
+                                   max_iter=5000)
+    assert not bad.success and bad.status == 2 and np.all(np.isfinite(bad.x))
+    x0 = np.ones(f.n_features)
+    optbook.nesterov_restart(f.grad, x0, step, 3, max_iter=5)
+    np.testing.assert_array_equal(x0, np.ones(f.n_features))   # input not modified
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(period=0), ValueError, "period"),
+    (dict(period=2.5), TypeError, "period"),
+    (dict(period=True), TypeError, "period"),
+    (dict(period=None), TypeError, "period"),
+    (dict(step=0.0), ValueError, "step"),
+    (dict(step=-1.0), ValueError, "step"),
+    (dict(step=np.nan), ValueError, "step"),
+    (dict(grad=1.0), TypeError, "grad"),
+    (dict(x0=[np.nan, 0.0]), ValueError, "x0"),
+    (dict(x0=[]), ValueError, "x0"),
+    (dict(max_iter=-1), ValueError, "max_iter"),
+    (dict(tol=-1.0), ValueError, "tol"),
+    (dict(callback=3), TypeError, "callback"),
+    (dict(grad=lambda x: np.zeros(3)), ValueError, "grad"),
+])
+def test_nesterov_restart_bad_input(kwargs, error, match):
+    args = dict(grad=lambda x: x, x0=[1.0, 2.0], step=0.5, period=3)
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        optbook.nesterov_restart(**args)
+
+
+# ---------------------------------------------------------------------------
+# projected subgradient method (issue 12)
+# ---------------------------------------------------------------------------
+
+
+def test_projected_subgradient_follows_its_update_rule():
+    from functools import partial
+
+    from optbook.prox import proj_l2_ball
+
+    c = np.array([3.0, -4.0, 1.0])
+    sub = lambda x: np.sign(x - c)  # noqa: E731
+    proj = partial(proj_l2_ball, radius=1.0)
+    x0 = np.zeros(3)
+    xs = []
+    res = optbook.subgradient_descent(sub, x0, lambda k: 0.5 / (k + 1), max_iter=8, proj=proj,
+                                      f=lambda x: np.abs(x - c).sum(),
+                                      callback=lambda z: xs.append(z.copy()))
+    x, wsum, gsum = x0, np.zeros(3), 0.0
+    for k in range(8):
+        gamma = 0.5 / (k + 1)
+        wsum, gsum = wsum + gamma * x, gsum + gamma
+        x = proj(x - gamma * sub(x))
+        np.testing.assert_allclose(xs[k], x, rtol=1e-14)
+        assert np.linalg.norm(xs[k]) <= 1 + 1e-12         # feasible iterates
+    np.testing.assert_allclose(res.x_avg, wsum / gsum, rtol=1e-14)
+    assert res.fun_best <= res.fun + 1e-15
+
+
+def test_projected_subgradient_solves_a_constrained_problem():
+    """min ||x - c||_1 over the unit l2 ball, c far outside: the solution is on the sphere."""
+    from functools import partial
+
+    from optbook.prox import proj_l2_ball
+
+    c = np.array([2.0, 2.0])             # solution x* = (1, 1)/sqrt(2) by symmetry
+    f = lambda x: np.abs(x - c).sum()    # noqa: E731
+    res = optbook.subgradient_descent(lambda x: np.sign(x - c), np.zeros(2), "1/sqrt(k)",
+                                      max_iter=4000, f=f,
+                                      proj=partial(proj_l2_ball, radius=1.0))
+    x_star = np.ones(2) / np.sqrt(2)
+    assert res.fun_best - f(x_star) < 1e-2
+    assert f(res.x_avg) - f(x_star) < 2e-2   # the average keeps x_0 = 0 with weight gamma_0
+
+
+def test_unprojected_subgradient_is_unchanged_by_proj_none():
+    rng = np.random.default_rng(0)
+    c = rng.standard_normal(5)
+    sub = lambda x: np.sign(x - c)  # noqa: E731
+    a = optbook.subgradient_descent(sub, np.zeros(5), 0.01, max_iter=50)
+    b = optbook.subgradient_descent(sub, np.zeros(5), 0.01, max_iter=50, proj=None)
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.x_avg, b.x_avg)
+    # the identity projection changes nothing either
+    c_ = optbook.subgradient_descent(sub, np.zeros(5), 0.01, max_iter=50, proj=lambda x: x)
+    np.testing.assert_array_equal(a.x, c_.x)
+
+
+@pytest.mark.parametrize("proj, error, match", [
+    (1.0, TypeError, "proj"),
+    ("l2", TypeError, "proj"),
+    (lambda x: x[:1], ValueError, "proj"),
+])
+def test_projected_subgradient_bad_input(proj, error, match):
+    with pytest.raises(error, match=match):
+        optbook.subgradient_descent(np.sign, np.ones(2), 0.1, max_iter=3, proj=proj)

@@ -20,6 +20,7 @@ import optbook.autodiff as ad
 from optbook.datasets import load_digits
 from optbook.nn import cross_entropy, init_mlp, mlp_forward, train
 from optbook.optim import Adam
+from optbook.tools import power_iteration
 
 optbook.plotting.setup_style()
 rng = np.random.default_rng(0)
@@ -64,32 +65,24 @@ print(f"relative difference with finite differences: {np.sqrt(dot(diff, diff) / 
 # Power iteration and full spectrum
 # ---------------------------------
 # The power iteration :math:`u \leftarrow \nabla^2 f(\theta) u / \|\cdot\|`
-# uses one product per step. The full Hessian needs :math:`d` products, one
-# per basis vector.
+# (:func:`optbook.tools.power_iteration`) uses one product per step. It works on
+# flat vectors, so the parameters are flattened and the direction is split back
+# into arrays for :func:`optbook.autodiff.hvp`. The full Hessian needs :math:`d`
+# products, one per basis vector.
+
+offsets = np.cumsum(sizes)[:-1]
 
 
-def power_iteration(params, n_iter=60):
-    u = [rng.standard_normal(p.shape) for p in params]
-    estimates = []
-    for _ in range(n_iter):
-        norm = np.sqrt(dot(u, u))
-        u = [a / norm for a in u]
-        Hu = ad.hvp(loss, params, u)
-        estimates.append(dot(u, Hu))
-        u = Hu
-    return np.array(estimates)
+def hvp_flat(params):
+    """v -> (Hessian of the loss at params) v, on flat vectors of length d."""
+    def matvec(u):
+        direction = [piece.reshape(p.shape) for piece, p in zip(np.split(u, offsets), params)]
+        return np.concatenate([h.ravel() for h in ad.hvp(loss, params, direction)])
+    return matvec
 
 
 def full_hessian(params):
-    d = sum(sizes)
-    columns = []
-    for j in range(d):
-        e = np.zeros(d)
-        e[j] = 1.0
-        pieces = np.split(e, np.cumsum(sizes)[:-1])
-        direction = [piece.reshape(p.shape) for piece, p in zip(pieces, params)]
-        columns.append(np.concatenate([c.ravel() for c in ad.hvp(loss, params, direction)]))
-    H = np.array(columns).T
+    H = np.column_stack([hvp_flat(params)(e) for e in np.eye(sum(sizes))])
     return (H + H.T) / 2
 
 
@@ -99,7 +92,8 @@ print(f"training loss {float(loss(params0)):.3f} -> {float(loss(params1)):.3f}")
 results = {}
 for name, params in [("initialization", params0), ("after training", params1)]:
     eigenvalues = np.linalg.eigvalsh(full_hessian(params))
-    results[name] = (eigenvalues, power_iteration(params))
+    power = power_iteration(hvp_flat(params), rng.standard_normal(sum(sizes)), n_iter=60)
+    results[name] = (eigenvalues, power.estimates)
     print(f"{name}: largest eigenvalue {eigenvalues[-1]:.4f} (power iteration "
           f"{results[name][1][-1]:.4f}), smallest {eigenvalues[0]:.4f}")
 

@@ -29,6 +29,7 @@ from .first_order import (
     heavy_ball,
     krasnoselskii_mann,
     nesterov,
+    nesterov_restart,
     proximal_gradient,
     proximal_point,
     subgradient_descent,
@@ -40,7 +41,7 @@ from .trace import Trace
 # ``import optbook`` stays fast and ``optbook.newton`` works like
 # ``optbook.second_order.newton``.
 _LAZY_MODULES = ("second_order", "duality", "mirror", "nonconvex", "online", "lmo",
-                 "beyond_gradients", "implicit")
+                 "beyond_gradients", "implicit", "tools")
 _LAZY_NAMES = {
     "newton": "second_order",
     "damped_newton": "second_order",

@@ -66,6 +66,7 @@ from ._validation import (
     call_prox,
     check_callable,
     check_in_interval,
+    check_int,
     check_nonnegative,
     check_output_shape,
     check_positive,
@@ -79,6 +80,7 @@ __all__ = [
     "fista",
     "heavy_ball",
     "nesterov",
+    "nesterov_restart",
     "krasnoselskii_mann",
 ]
 
@@ -347,12 +349,19 @@ def gradient_descent(grad, x0, step, max_iter=1000, tol=0.0, callback=None, f=No
 
 
 def subgradient_descent(subgrad, x0, step, max_iter=1000, callback=None, f=None,
-                        f_star=None, *, step0=1.0):
-    r"""Subgradient method with constant, scheduled or Polyak steps.
+                        f_star=None, proj=None, *, step0=1.0):
+    r"""Subgradient method with constant, scheduled or Polyak steps, optionally projected.
 
     .. math::
 
-        x_{k+1} = x_k - \gamma_k g_k, \qquad g_k \in \partial f(x_k).
+        x_{k+1} = x_k - \gamma_k g_k, \qquad g_k \in \partial f(x_k),
+
+    or, with a projection ``proj`` onto a closed convex set :math:`C`
+    (the projected subgradient method),
+
+    .. math::
+
+        x_{k+1} = P_C\big(x_k - \gamma_k g_k\big).
 
     The step :math:`\gamma_k` is
 
@@ -385,7 +394,14 @@ def subgradient_descent(subgrad, x0, step, max_iter=1000, callback=None, f=None,
         Objective value. When given, ``f`` is evaluated at every iterate to
         track the best one.
     f_star : float, optional
-        Optimal value :math:`f^\star`, for the Polyak step.
+        Optimal value :math:`f^\star`, for the Polyak step (with ``proj``:
+        :math:`\min_C f`).
+    proj : callable, optional
+        ``proj(x)`` returns the Euclidean projection :math:`P_C(x)` onto a
+        closed convex set :math:`C`, e.g.
+        ``functools.partial(optbook.prox.proj_l2_ball, radius=r)``. ``x0``
+        should lie in :math:`C`; it is used as given. ``None`` (the default)
+        is :math:`C = \mathbb{R}^d`.
     step0 : float, default=1.0
         :math:`\gamma_0` of the ``"1/sqrt(k)"`` schedule.
 
@@ -407,7 +423,10 @@ def subgradient_descent(subgrad, x0, step, max_iter=1000, callback=None, f=None,
         \min_{0 \le i < k} f(x_i) - f^\star
         \le \frac{R^2 + G^2\sum_{i<k}\gamma_i^2}{2\sum_{i<k}\gamma_i},
 
-    and the same bound holds for :math:`f(\bar x_k) - f^\star`. With the
+    and the same bound holds for :math:`f(\bar x_k) - f^\star`. With ``proj``
+    the bound holds verbatim with :math:`f^\star = \min_C f`, :math:`x^\star`
+    a minimizer over :math:`C` and :math:`G` a bound on the subgradients at
+    points of :math:`C` only (the projection is nonexpansive). With the
     constant step :math:`\gamma = R/(G\sqrt{K})` over a horizon :math:`K`
     the right-hand side is :math:`RG/\sqrt K`; with
     :math:`\gamma_i = \gamma_0/\sqrt{i+1}` it is
@@ -426,6 +445,7 @@ def subgradient_descent(subgrad, x0, step, max_iter=1000, callback=None, f=None,
     """
     subgrad = check_callable(subgrad, "subgrad")
     x = _check_start(x0)
+    proj = _check_optional_callable(proj, "proj")
     if callable(step):
         rule = "callable"
     else:
@@ -463,7 +483,10 @@ def subgradient_descent(subgrad, x0, step, max_iter=1000, callback=None, f=None,
                 loop.stop(0, f"f(x_k) <= f_star at k = {k}: x_k is optimal.")
                 break
             gamma = (fx - f_star) / sq
-        x_new = loop.accept(x, x - gamma * g)
+        x_new = x - gamma * g
+        if proj is not None:               # projected subgradient method
+            x_new = _call(proj, x_new, "proj") if _sane(x_new) else x_new
+        x_new = loop.accept(x, x_new)
         if x_new is x:                     # diverged: x is the last finite iterate
             break
         weighted_sum += gamma * x
@@ -753,8 +776,10 @@ def fista(grad, prox, x0, step, max_iter=1000, tol=0.0, callback=None, restart=N
         F(x_k) - F^\star \le \frac{2L\|x_0 - x^\star\|^2}{(k+1)^2},
 
     the optimal rate for first-order methods up to a constant
-    :cite:p:`nesterov2018`. Restarts keep this rate in practice and recover a
-    linear rate under strong convexity without knowing :math:`\mu`.
+    :cite:p:`nesterov2018`. The adaptive restarts need no constant, but
+    carry no general guarantee: on strongly convex problems they are observed
+    to recover a fast linear rate :cite:p:`odonoghue2015`. For a proven linear
+    rate from an upper bound on :math:`\kappa`, see :func:`nesterov_restart`.
 
     Examples
     --------
@@ -992,6 +1017,113 @@ def nesterov(grad, x0, step, max_iter=1000, tol=0.0, callback=None, mu=0.0):
             break
 
     return loop.result(x)
+
+
+def nesterov_restart(grad, x0, step, period, max_iter=1000, tol=0.0, callback=None):
+    r"""Nesterov's method (convex variant) with fixed restart every ``period`` iterations.
+
+    With :math:`y_0 = x_0`, :math:`t_0 = 1` and the period :math:`K`, for
+    :math:`k = 0, 1, \dots`:
+
+    .. math::
+
+        x_{k+1} &= y_k - \gamma\nabla f(y_k),\\
+        (t_{k+1}, y_{k+1}) &= (1, x_{k+1})
+        \quad\text{if } K \text{ divides } k + 1 \quad\text{(restart)},\\
+        t_{k+1} &= \frac{1 + \sqrt{1 + 4t_k^2}}{2},\quad
+        y_{k+1} = x_{k+1} + \frac{t_k - 1}{t_{k+1}}\,(x_{k+1} - x_k)
+        \quad\text{otherwise}.
+
+    Each cycle of :math:`K` iterations is :func:`nesterov` with ``mu=0`` started
+    from the last iterate of the previous cycle (its momentum starts from
+    zero): ``nesterov_restart(grad, x0, step, K, max_iter=J * K)`` computes the
+    same iterates as :math:`J` successive calls of
+    ``nesterov(grad, x, step, max_iter=K)``.
+
+    Parameters
+    ----------
+    grad : callable
+        ``grad(x)`` returns :math:`\nabla f(x)`.
+    x0 : array_like
+        Starting point :math:`x_0`.
+    step : float
+        :math:`\gamma > 0`, e.g. ``1/L``.
+    period : int
+        Restart period :math:`K \ge 1` (``period=1`` is gradient descent).
+    max_iter : int, default=1000
+        Maximum number of iterations (not of cycles).
+    tol : float, default=0.0
+        Stop when :math:`\|\nabla f(y_k)\| \le` ``tol``; ``result.x`` is
+        :math:`x_{k+1} = y_k - \gamma\nabla f(y_k)`.
+    callback : callable, optional
+        ``callback(x_{k+1})`` after each iteration (the sequence
+        :math:`x_k`, not :math:`y_k`); a true return value stops.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        ``x``, ``nit``, ``success``, ``status``, ``message`` and
+        ``n_restarts``, the number of momentum resets (``nit // period``).
+
+    Notes
+    -----
+    If :math:`f` is :math:`\mu`-strongly convex and :math:`L`-smooth,
+    :math:`\kappa = L/\mu`, :math:`\gamma = 1/L` and
+    :math:`K \ge 2e\sqrt\kappa - 1`, then for every :math:`j \ge 0` and
+    :math:`1 \le i \le K` (the book's ``thm-fixed-restart``)
+
+    .. math::
+
+        f(x_{jK}) - f^\star \le e^{-2j}\big(f(x_0) - f^\star\big),\qquad
+        f(x_{jK+i}) - f^\star \le \frac{4\kappa}{(i+1)^2}\,e^{-2j}\big(f(x_0) - f^\star\big),
+
+    so that :math:`f(x_k) - f^\star \le \varepsilon` after about
+    :math:`e\sqrt\kappa\log((f(x_0) - f^\star)/\varepsilon)` iterations with
+    :math:`K = \lceil 2e\sqrt\kappa\,\rceil`. Each cycle uses the convex rate
+    :math:`2L\|x_0 - x^\star\|^2/(k+1)^2` of :func:`nesterov` and quadratic
+    growth. Fixed restart is analysed, with the adaptive schemes of
+    :func:`fista`, by :cite:t:`odonoghue2015`; restarting an accelerated
+    method to exploit strong convexity goes back to Nemirovski and Nesterov
+    (see :cite:t:`roulet2017` for the history). The period needs an upper bound on
+    :math:`\kappa`: with :math:`(K + 1)^2 \le 4\kappa` the bound guarantees
+    nothing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import optbook
+    >>> from optbook.objectives import Quadratic
+    >>> f = Quadratic(np.diag([1.0, 100.0]), c=np.ones(2))
+    >>> res = optbook.nesterov_restart(f.grad, np.zeros(2), 1 / 100, period=55, tol=1e-10)
+    >>> res.success, np.allclose(res.x, f.minimizer())
+    (True, True)
+    """
+    grad = check_callable(grad, "grad")
+    x = _check_start(x0)
+    step = _check_step(step)
+    period = check_int(period, "period", minimum=1)
+    loop = _loop(max_iter, tol, callback)
+
+    y, t = x, 1.0
+    n_restarts = 0
+    for k in loop:
+        gy = _call(grad, y, "grad")
+        x_new = y - step * gy
+        if not _sane(x_new):
+            loop.accept(x, x_new)          # stops the run: diverged
+            break
+        if (k + 1) % period == 0:          # restart: forget the momentum
+            n_restarts += 1
+            t, y = 1.0, x_new
+        else:
+            t_new = (1.0 + math.sqrt(1.0 + 4.0 * t * t)) / 2.0
+            y = x_new + ((t - 1.0) / t_new) * (x_new - x)
+            t = t_new
+        x = loop.accept(x, x_new)
+        if not loop.stopped and loop.converged(_norm(gy)):
+            break
+
+    return loop.result(x, n_restarts=n_restarts)
 
 
 # --------------------------------------------------------------------------
