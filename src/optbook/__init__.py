@@ -91,6 +91,7 @@ __all__ = [
     "heavy_ball",
     "krasnoselskii_mann",
     "nesterov",
+    "nesterov_restart",
     "proximal_gradient",
     "proximal_point",
     "subgradient_descent",
