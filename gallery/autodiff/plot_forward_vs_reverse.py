@@ -13,7 +13,6 @@ with one BLAS thread; they depend on the machine, the trends do not.
 """
 
 import time
-import timeit
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -26,11 +25,11 @@ optbook.plotting.setup_style()
 rng = np.random.default_rng(0)
 
 
-def cpu_time(fun, number=1, repeat=3):
-    """Smallest CPU time of one call (seconds), with one BLAS thread."""
+def cpu_time(fun, number=1):
+    """Smallest processor time of one call (seconds), with one BLAS thread."""
     with threadpool_limits(1):
-        return min(timeit.repeat(fun, number=number, repeat=repeat,
-                                 timer=time.process_time)) / number
+        return optbook.tools.best_time(fun, number=number, repeat=3,
+                                       timer=time.process_time)
 
 
 # %%
