@@ -15,9 +15,13 @@ after the other, and the table reports
 * the peak of the memory allocated during the method (``tracemalloc``, which sees
   NumPy's and SciPy's allocations), and the process's peak resident memory at the end.
 
+optbook's methods: SAGA with its scalar table and just-in-time updates (the step
+``1/(3 L_max)`` of its theorem), L-BFGS on ``value_and_grad``, Nesterov with ``mu = lam``
+(FISTA, gradient descent with Armijo and SAGA without just-in-time updates on request).
+
 Usage (from the repository root)::
 
-    python benchmarks/large_scale.py            # the full size, several minutes
+    python benchmarks/large_scale.py            # the full size, 10 to 30 minutes
     python benchmarks/large_scale.py --quick    # n = 20 000, d = 5 000: a smoke test
 """
 

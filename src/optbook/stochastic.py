@@ -41,6 +41,10 @@ called at a non-finite point).
 **Cost.** One iteration costs its oracle calls plus :math:`O(d)` vector
 operations. With ``batch_size=1`` the Python loop over iterations is the only
 per-sample work; larger minibatches are handled by the oracle in one call.
+The exception is :func:`saga` on a sparse linear model (no ``prox``), whose
+iterations touch only the nonzeros of the sampled row (just-in-time updates,
+in a loop compiled by numba when it is installed): an epoch then costs
+:math:`O(\operatorname{nnz}(A) + d)` instead of :math:`O(nd)`.
 """
 
 import math
