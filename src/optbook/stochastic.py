@@ -481,7 +481,7 @@ def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
     and an epoch :math:`O(\operatorname{nnz}(A) + d)`: all coordinates catch
     up at the end of each epoch (before the callback, and before
     :math:`\bar\alpha` is recomputed from the table). This is the
-    just-in-time update of :cite:t:`schmidt2017` (Section 4), with the
+    just-in-time update of :cite:t:`schmidt2017`, with the
     multiplicative factor :math:`c^q` of the regularization in closed form
     (computed as :math:`\exp(q\log(1-\gamma\lambda))` with ``expm1``, so
     that :math:`1 - c^q` loses no digits when :math:`\gamma\lambda` is
@@ -493,9 +493,9 @@ def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
     the objective (``lam``), which the just-in-time update handles exactly.
     Divergence is checked at each step on the coordinates it writes and on
     the whole iterate at the end of each epoch; a non-finite value found only
-    there (an overflow of a coordinate outside the sampled rows, possible
-    only when :math:`\gamma\lambda > 2`) returns the iterate of the start of
-    that epoch.
+    there (an overflow of a coordinate outside the sampled rows, when
+    :math:`\gamma\lambda > 2` or :math:`\bar\alpha` is itself close to
+    overflowing) returns the iterate of the start of that epoch.
 
     If each :math:`f_i` is convex and :math:`L`-smooth, :math:`f` is
     :math:`\mu`-strongly convex and :math:`\gamma = 1/(3L)`, then
