@@ -5,6 +5,10 @@ import math
 import numpy as np
 import pytest
 
+import scipy.sparse as sp
+
+from optbook import stochastic
+from optbook.datasets import make_sparse_classification
 from optbook.objectives import LeastSquares, LogisticRegression
 from optbook.prox import prox_l1
 from optbook.stochastic import saga, sgd, svrg
@@ -439,3 +443,132 @@ def test_zero_epochs_returns_x0():
         res = solver(f.grad_i, np.ones(5), f.n_samples, 0.1, max_epochs=0)
         np.testing.assert_array_equal(res.x, np.ones(5))
         assert res.nit == 0 and res.n_epochs == 0 and res.success
+
+
+# ---------------------------------------------------------------------------
+# SAGA on sparse linear models: just-in-time updates
+# ---------------------------------------------------------------------------
+
+_COMPILED = [False] + ([True] if stochastic.HAVE_NUMBA else [])
+
+
+def _sparse_classification(n=300, d=90, nnz_per_row=7, seed=0):
+    A, y, _ = make_sparse_classification(n, d, nnz_per_row=nnz_per_row, rng=seed)
+    return A, y
+
+
+@pytest.mark.parametrize("compiled", _COMPILED)
+@pytest.mark.parametrize("model, lam, step", [
+    ("least_squares", 0.0, 0.3),
+    ("logistic", 0.0, 1.0),
+    ("logistic", 0.05, 1.0),     # γλ = 0.05: the expm1 branch of the catch-up factors
+    ("logistic", 0.6, 1.0),      # γλ = 0.6: the direct branch (c = 0.4)
+])
+def test_saga_lazy_updates_give_the_dense_iterates(model, lam, step, compiled):
+    """Same seed, same samples: the just-in-time path (sparse A) and the dense path
+    (the same A as a dense array, and the sparse A with lazy=False) give the same
+    iterates to rounding, at every epoch (the callback sees caught-up iterates)."""
+    A, y = _sparse_classification()
+    d = A.shape[1]
+    make = (lambda M: LeastSquares(M, y)) if model == "least_squares" else \
+        (lambda M: LogisticRegression(M, y, lam=lam))
+    runs = {}
+    for name, M, lazy in [("lazy", A, "auto"), ("dense A", A.toarray(), "auto"),
+                          ("sparse, lazy=False", A, False)]:
+        f = make(M)
+        seen = []
+        res = saga(f.grad_i, np.zeros(d), f.n_samples, step, max_epochs=4, rng=3,
+                   callback=lambda x: seen.append(x.copy()), lazy=lazy, compiled=compiled)
+        runs[name] = (res, np.array(seen))
+    res, seen = runs["lazy"]
+    assert res.lazy and res.table == "scalar" and res.success
+    scale = np.abs(seen).max()
+    assert scale > 0.01                     # the iterates moved
+    for name in ("dense A", "sparse, lazy=False"):
+        other, other_seen = runs[name]
+        assert not other.lazy
+        assert (res.nit, res.n_epochs, res.n_grad_evals) == \
+            (other.nit, other.n_epochs, other.n_grad_evals)
+        np.testing.assert_allclose(seen, other_seen, rtol=0, atol=1e-12 * scale)
+        np.testing.assert_allclose(res.x, other.x, rtol=0, atol=1e-12 * scale)
+
+
+@pytest.mark.parametrize("q", [1, 2, 7, 300])
+@pytest.mark.parametrize("t", [0.0, 1e-9, 1e-3, 0.3, 0.6, 1.7])
+def test_saga_catch_up_factors_replay_the_lagged_steps(q, t):
+    """(c^q, 1 + c + ... + c^(q-1)) with c = 1 - t, against q explicit steps
+    x <- c x - s, to rounding (no cancellation in 1 - c^q for small t)."""
+    gamma, lam = 1.0, t
+    scale, geom = stochastic._lag_factors(q, gamma, lam)
+    x, s = 0.7, 0.3
+    for _ in range(q):
+        x = (1 - t) * x - s
+    assert scale * 0.7 - geom * s == pytest.approx(x, rel=1e-12, abs=1e-15)
+    exact_geom = sum((1 - t) ** i for i in range(q))
+    assert geom == pytest.approx(exact_geom, rel=1e-13)
+
+
+@pytest.mark.parametrize("compiled", _COMPILED)
+def test_saga_lazy_float32(compiled):
+    A, y = _sparse_classification()
+    f32 = LogisticRegression(A.astype(np.float32), y, lam=0.01)
+    f64 = LogisticRegression(A, y, lam=0.01)
+    r32 = saga(f32.grad_i, np.zeros(A.shape[1], np.float32), f32.n_samples, 1.0,
+               max_epochs=3, rng=0, compiled=compiled)
+    r64 = saga(f64.grad_i, np.zeros(A.shape[1]), f64.n_samples, 1.0, max_epochs=3, rng=0)
+    assert r32.lazy and r32.x.dtype == np.float32
+    np.testing.assert_allclose(r32.x, r64.x, rtol=0, atol=1e-4 * np.abs(r64.x).max())
+
+
+def test_saga_lazy_accepts_csc_and_repeated_columns_without_modifying_them():
+    A, y = _sparse_classification()
+    ref = saga(LogisticRegression(A, y, lam=0.01).grad_i, np.zeros(A.shape[1]), A.shape[0],
+               1.0, max_epochs=2, rng=0)
+    # the same matrix with each entry split into two halves stored at the same position
+    coo = A.tocoo()
+    rows = np.concatenate([coo.row, coo.row])
+    cols = np.concatenate([coo.col, coo.col])
+    vals = np.concatenate([coo.data / 2, coo.data / 2])
+    dup = sp.csr_matrix((vals, (rows, cols)), shape=A.shape)
+    dup.has_canonical_format = False
+    dup_before = dup.data.copy()
+    for M in (A.tocsc(), dup):
+        res = saga(LogisticRegression(M, y, lam=0.01).grad_i, np.zeros(A.shape[1]),
+                   A.shape[0], 1.0, max_epochs=2, rng=0)
+        assert res.lazy
+        np.testing.assert_allclose(res.x, ref.x, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(dup.data, dup_before)
+
+
+def test_saga_lazy_is_not_used_with_a_prox_and_its_options_are_checked(monkeypatch):
+    A, y = _sparse_classification()
+    f = LogisticRegression(A, y, lam=0.01)
+    x0 = np.zeros(A.shape[1])
+    res = saga(f.grad_i, x0, f.n_samples, 1.0, max_epochs=1, rng=0,
+               prox=lambda x, t: prox_l1(x, 1e-3 * t))
+    assert not res.lazy                     # the exact dense path with an l1 prox
+    with pytest.raises(ValueError, match="lazy=True"):
+        saga(f.grad_i, x0, f.n_samples, 1.0, prox=lambda x, t: x, lazy=True)
+    with pytest.raises(ValueError, match="lazy=True"):
+        dense = LogisticRegression(A.toarray(), y)
+        saga(dense.grad_i, x0, f.n_samples, 1.0, lazy=True)
+    with pytest.raises(ValueError, match="lazy"):
+        saga(f.grad_i, x0, f.n_samples, 1.0, lazy="yes")
+    monkeypatch.setattr(stochastic, "HAVE_NUMBA", False)
+    with pytest.raises(ValueError, match="numba"):
+        saga(f.grad_i, x0, f.n_samples, 1.0, compiled=True)
+
+
+@pytest.mark.parametrize("compiled", _COMPILED)
+def test_saga_lazy_divergence_is_reported(compiled):
+    A, y = _sparse_classification()
+    f = LeastSquares(A, y)
+    fd = LeastSquares(A.toarray(), y)
+    res = saga(f.grad_i, np.zeros(A.shape[1]), f.n_samples, 400.0, max_epochs=50, rng=0,
+               compiled=compiled)
+    ref = saga(fd.grad_i, np.zeros(A.shape[1]), f.n_samples, 400.0, max_epochs=50, rng=0)
+    assert res.lazy and not res.success and res.status == 2 and "diverged" in res.message
+    assert np.all(np.isfinite(res.x))
+    # the dense path also sees the overflow of coordinates outside the sampled rows, which
+    # the just-in-time path computes only later: both stop during the same epoch
+    assert not ref.success and res.n_epochs == ref.n_epochs == 1

@@ -41,9 +41,14 @@ called at a non-finite point).
 **Cost.** One iteration costs its oracle calls plus :math:`O(d)` vector
 operations. With ``batch_size=1`` the Python loop over iterations is the only
 per-sample work; larger minibatches are handled by the oracle in one call.
+The exception is :func:`saga` on a sparse linear model (no ``prox``), whose
+iterations touch only the nonzeros of the sampled row (just-in-time updates,
+in a loop compiled by numba when it is installed): an epoch then costs
+:math:`O(\operatorname{nnz}(A) + d)` instead of :math:`O(nd)`.
 """
 
 import math
+import os
 from numbers import Integral
 
 import numpy as np
@@ -59,7 +64,23 @@ from ._validation import (
     check_positive,
 )
 
-__all__ = ["sgd", "saga", "svrg"]
+__all__ = ["sgd", "saga", "svrg", "HAVE_NUMBA"]
+
+HAVE_NUMBA = False
+if not os.environ.get("OPTBOOK_NO_NUMBA"):
+    try:  # pragma: no cover - depends on the environment
+        import numba
+
+        HAVE_NUMBA = True
+    except ImportError:  # pragma: no cover
+        HAVE_NUMBA = False
+
+if HAVE_NUMBA:  # pragma: no cover
+    # plain Python when called from Python, compiled inline when called from numba
+    from numba.extending import register_jitable as _jitable
+else:  # pragma: no cover
+    def _jitable(fn):
+        return fn
 
 _MESSAGES = {
     1: "Reached max_epochs epochs.",
@@ -352,7 +373,7 @@ def sgd(grad_i, x0, n_samples, step, batch_size=1, max_epochs=10, schedule="cons
 
 
 def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
-         callback=None, init_table=None, table="auto"):
+         callback=None, init_table=None, table="auto", lazy="auto", compiled=None):
     r"""SAGA: stochastic gradient with a table of past gradients (variance reduced).
 
     The method keeps a table :math:`(\alpha_i)_{i=1}^n` of the last gradient
@@ -405,6 +426,15 @@ def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
         computed exactly at each step instead of being stored. ``"auto"``:
         ``"scalar"`` when ``grad_i`` is such a method and ``init_table`` is
         not given, ``"full"`` otherwise.
+    lazy : {"auto", True, False}, default="auto"
+        Just-in-time updates for the scalar table on a sparse ``A`` (see
+        Notes): ``"auto"`` uses them when ``A`` is sparse and ``prox`` is
+        None; ``True`` requires that (else ``ValueError``); ``False`` always
+        updates the whole iterate (the dense path).
+    compiled : bool, optional
+        Run the inner loop of the just-in-time updates compiled by numba
+        (default: when numba is installed; set ``OPTBOOK_NO_NUMBA=1`` to
+        use the plain Python loop, the same source).
     init_table : array_like, optional
         Array of shape ``(n,) + x0.shape`` holding the gradients
         :math:`\nabla f_i(x_0)`, if they can be computed in one
@@ -419,15 +449,53 @@ def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
     scipy.optimize.OptimizeResult
         ``x``, ``nit`` (iterations), ``n_epochs``, ``n_grad_evals``,
         ``success``, ``status``, ``message``, ``table`` (``"full"`` or
-        ``"scalar"``, the form used).
+        ``"scalar"``, the form used) and ``lazy`` (whether the just-in-time
+        updates were used).
 
     Notes
     -----
     Memory: the full table stores :math:`n \times d` floats (:math:`8nd`
     bytes); the scalar table of a linear model :math:`n` floats plus the
-    :math:`d` entries of :math:`\bar\alpha`. With a sparse ``A`` an iteration
-    of the scalar form reads one row of ``A`` (CSR; a CSC matrix is converted
-    to CSR once) and costs :math:`O(d)` for the dense update of :math:`x`.
+    :math:`d` entries of :math:`\bar\alpha`. With a sparse ``A`` the scalar
+    form reads one row of ``A`` per iteration (CSR; a CSC matrix, or a CSR
+    matrix with repeated or unsorted column indices, is converted once).
+
+    *Just-in-time updates* (sparse ``A``, no ``prox``). The direction
+    :math:`v_k` has a dense part, :math:`\bar\alpha + \lambda x_k`, so a plain
+    step costs :math:`O(d)` even when the row :math:`a_j` has few nonzeros.
+    But a coordinate :math:`m` outside the rows sampled between iterations
+    :math:`k_0` and :math:`k_0 + q` sees :math:`q` steps
+    :math:`x_m \leftarrow c\,x_m - \gamma\bar\alpha_m` with constant
+    :math:`c = 1 - \gamma\lambda` and constant :math:`\bar\alpha_m`
+    (:math:`\bar\alpha_m` changes only with a row containing :math:`m`), so
+
+    .. math::
+
+        x_m \leftarrow c^q x_m - \gamma\bar\alpha_m\,(1 + c + \dots + c^{q-1})
+        = c^q x_m - \bar\alpha_m \frac{1 - c^q}{\lambda}
+        \quad(q\,\gamma\bar\alpha_m \text{ if } \lambda = 0).
+
+    Each coordinate stores the iteration at which it was last brought up to
+    date; an iteration first applies this catch-up to the coordinates of
+    :math:`a_j` only, then the step, so it costs :math:`O(\operatorname{nnz}(a_j))`
+    and an epoch :math:`O(\operatorname{nnz}(A) + d)`: all coordinates catch
+    up at the end of each epoch (before the callback, and before
+    :math:`\bar\alpha` is recomputed from the table). This is the
+    just-in-time update of :cite:t:`schmidt2017`, with the
+    multiplicative factor :math:`c^q` of the regularization in closed form
+    (computed as :math:`\exp(q\log(1-\gamma\lambda))` with ``expm1``, so
+    that :math:`1 - c^q` loses no digits when :math:`\gamma\lambda` is
+    small). The iterates are those of the dense path, to rounding (same
+    ``rng``, same samples). With a ``prox`` the dense path is used: for the
+    soft-thresholding of an :math:`\ell_1` term the lagged steps do not
+    compose into one closed-form step in general, so replaying them exactly
+    costs as much as the dense step; for an :math:`\ell_2^2` term put it in
+    the objective (``lam``), which the just-in-time update handles exactly.
+    Divergence is checked at each step on the coordinates it writes and on
+    the whole iterate at the end of each epoch; a non-finite value found only
+    there (an overflow of a coordinate outside the sampled rows, when
+    :math:`\gamma\lambda > 2` or :math:`\bar\alpha` is itself close to
+    overflowing) returns the iterate of the start of that epoch.
 
     If each :math:`f_i` is convex and :math:`L`-smooth, :math:`f` is
     :math:`\mu`-strongly convex and :math:`\gamma = 1/(3L)`, then
@@ -444,6 +512,9 @@ def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
     - Defazio, Bach and Lacoste-Julien, "SAGA: a fast incremental
       gradient method with support for non-strongly convex composite
       objectives", NeurIPS 2014.
+    - Schmidt, Le Roux and Bach, "Minimizing finite sums with the
+      stochastic average gradient", Mathematical Programming 162(1), 2017
+      (just-in-time updates for sparse gradients).
     """
     x, n, max_epochs = _check_common(grad_i, x0, n_samples, max_epochs, callback)
     gamma = check_positive(step, "step")
@@ -462,8 +533,16 @@ def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
         table = "scalar" if model is not None and init_table is None else "full"
     if model is not None and model.n_samples != n:
         raise ValueError(f"n_samples={n} does not match the objective's {model.n_samples}")
+    if lazy not in ("auto", True, False):
+        raise ValueError(f'lazy must be "auto", True or False, got {lazy!r}')
+    compiled = _use_compiled(compiled)
+    can_lazy = table == "scalar" and sp.issparse(model.A) and prox is None
+    if lazy is True and not can_lazy:
+        raise ValueError("lazy=True needs the scalar table (a LeastSquares or "
+                         "LogisticRegression grad_i), a sparse A and prox=None")
     if table == "scalar":
-        return _saga_scalar(model, x, n, gamma, max_epochs, prox, rng, callback)
+        return _saga_scalar(model, x, n, gamma, max_epochs, prox, rng, callback,
+                            lazy=can_lazy and lazy is not False, compiled=compiled)
 
     n_evals = 0
     if init_table is None:
@@ -504,7 +583,7 @@ def saga(grad_i, x0, n_samples, step, max_epochs=10, prox=None, rng=None,
         mean = memory.mean(axis=0)  # no drift of the running mean
         x = loop.accept(x, x)
     n_evals += k + (loop.status == 2)  # one sample gradient per iteration
-    return _result(loop, x, k, epoch + 1, n_evals, table="full")
+    return _result(loop, x, k, epoch + 1, n_evals, table="full", lazy=False)
 
 
 def _linear_model(grad_i):
@@ -534,12 +613,16 @@ def _scalar_derivative(model):
     return lambda z, j: float(model.dloss(np.asarray(z), j))
 
 
-def _saga_scalar(model, x, n, gamma, max_epochs, prox, rng, callback):
+def _saga_scalar(model, x, n, gamma, max_epochs, prox, rng, callback, lazy=False,
+                 compiled=False):
     """SAGA with a table of one scalar per sample, for f_i(x) = φ_i(a_i·x) + λ|x|²/2."""
     A, lam = model.A, model.lam
-    if sp.issparse(A) and A.format != "csr":
-        A = A.tocsr()  # rows are read one at a time
+    if sp.issparse(A) and (A.format != "csr" or not A.has_canonical_format):
+        A = sp.csr_matrix(A, copy=True)  # rows are read one at a time
+        A.sum_duplicates()               # sorted, without repeated columns (a copy)
     x = x.astype(model.dtype)
+    if lazy:
+        return _saga_lazy(model, A, x, n, gamma, max_epochs, rng, callback, compiled)
     alpha = np.asarray(model.dloss(A @ x), dtype=model.dtype)   # φ_i'(a_i·x_0)
     mean = np.asarray(A.T @ alpha, dtype=model.dtype) / n       # ᾱ without the λx term
     if sp.issparse(A):
@@ -583,7 +666,139 @@ def _saga_scalar(model, x, n, gamma, max_epochs, prox, rng, callback):
         step_mean = gamma * np.asarray(A.T @ alpha, dtype=model.dtype) / n   # no drift
         x = loop.accept(x, x)
     n_evals = n + k + (loop.status == 2)
-    return _result(loop, x, k, epoch + 1, n_evals, table="scalar")
+    return _result(loop, x, k, epoch + 1, n_evals, table="scalar", lazy=False)
+
+
+# --------------------------------------------------------------------------
+# SAGA on sparse linear models: just-in-time ("lazy") updates
+# --------------------------------------------------------------------------
+#
+# Between two steps that touch coordinate m (two samples whose rows contain m),
+# the dense update x_m <- c x_m - s_m has constant coefficients: c = 1 - γλ
+# and s_m = γ ᾱ_m (ᾱ_m changes only when a row containing m is sampled).
+# After q such steps, x_m <- c^q x_m - s_m (1 + c + ... + c^(q-1)).
+# The functions below are plain Python on NumPy arrays (readable, used when
+# numba is missing or OPTBOOK_NO_NUMBA=1) and are compiled by numba as they are.
+
+
+@_jitable
+def _lag_factors(q, gamma, lam):
+    """``(c**q, 1 + c + ... + c**(q-1))`` for ``c = 1 - gamma*lam``, accurate for small γλ."""
+    if lam == 0.0:
+        return 1.0, float(q)
+    t = gamma * lam
+    if t < 0.5:              # c^q = exp(q log(1 - t)); 1 - c^q without cancellation
+        e = q * math.log1p(-t)
+        return math.exp(e), -math.expm1(e) / t
+    c = 1.0 - t              # |1 - c| >= 1/2: the direct formulas are accurate
+    cq = c ** q
+    return cq, (1.0 - cq) / t
+
+
+def _catch_up(x, step_mean, last, k, gamma, lam):
+    """Bring every coordinate of ``x`` to iteration ``k`` (O(d)); ``last[m] = k``."""
+    for m in range(x.shape[0]):
+        q = k - last[m]
+        if q > 0:
+            scale, geom = _lag_factors(q, gamma, lam)
+            x[m] = scale * x[m] - geom * step_mean[m]
+            last[m] = k
+
+
+def _saga_lazy_epoch(indptr, indices, data, x, alpha, step_mean, last, order, k0,
+                     gamma, lam, n, kind, target):
+    """Run the SAGA steps on the samples ``order`` (iterations ``k0, k0+1, ...``).
+
+    Each step reads and writes only the coordinates of the sampled row (after
+    bringing them to the current iteration). ``kind`` 0: least squares,
+    ``φ_j'(z) = z - target[j]``; 1: logistic, ``φ_j'(z) = -y_j σ(-y_j z)`` with
+    ``y = target``. Returns the number of steps done: fewer than ``len(order)``
+    when a step would give a non-finite entry (that step is not applied).
+    """
+    shrink = 1.0 - gamma * lam
+    for t in range(order.shape[0]):
+        k = k0 + t
+        j = order[t]
+        lo, hi = indptr[j], indptr[j + 1]
+        z = 0.0
+        for p in range(lo, hi):            # x_k on the row, then z = a_j·x_k
+            m = indices[p]
+            q = k - last[m]
+            if q > 0:
+                scale, geom = _lag_factors(q, gamma, lam)
+                x[m] = scale * x[m] - geom * step_mean[m]
+                last[m] = k
+            z += data[p] * x[m]
+        if kind == 0:
+            s = z - target[j]
+        else:
+            u = target[j] * z
+            s = -target[j] / (1.0 + math.exp(u)) if u < 700.0 else -target[j] * math.exp(-u)
+        diff = s - alpha[j]
+        g = gamma * diff
+        for p in range(lo, hi):            # the step must be finite before it is applied
+            m = indices[p]
+            if not math.isfinite(shrink * x[m] - step_mean[m] - g * data[p]):
+                return t
+        for p in range(lo, hi):            # x_{k+1} = x_k - γ((s - α_j) a_j + ᾱ + λ x_k)
+            m = indices[p]
+            x[m] = shrink * x[m] - step_mean[m] - g * data[p]
+            last[m] = k + 1
+            step_mean[m] += (g / n) * data[p]  # ᾱ and α_j updated
+        alpha[j] = s
+    return order.shape[0]
+
+
+_saga_lazy_epoch_nb = _catch_up_nb = None
+if HAVE_NUMBA:  # pragma: no cover - exercised when numba is installed
+    _njit = numba.njit(cache=True, nogil=True)
+    _catch_up_nb = _njit(_catch_up)
+    _saga_lazy_epoch_nb = _njit(_saga_lazy_epoch)
+
+
+def _use_compiled(compiled):
+    if compiled is None:
+        return HAVE_NUMBA
+    if compiled and not HAVE_NUMBA:
+        raise ValueError("compiled=True needs numba, which is not installed")
+    return bool(compiled)
+
+
+def _saga_lazy(model, A, x, n, gamma, max_epochs, rng, callback, compiled):
+    """SAGA with a scalar table and just-in-time updates, for a CSR ``A`` and no prox."""
+    from .objectives import LeastSquares
+
+    lam = float(model.lam)
+    alpha = np.asarray(model.dloss(A @ x), dtype=model.dtype)   # φ_i'(a_i·x_0)
+    step_mean = gamma * np.asarray(A.T @ alpha, dtype=model.dtype) / n   # γᾱ
+    kind = 0 if type(model) is LeastSquares else 1
+    target = np.asarray(model.b if kind == 0 else model.y, dtype=np.float64)
+    last = np.zeros(x.shape[0], dtype=np.int64)  # x[m] is up to date at iteration last[m]
+    if compiled:
+        epoch_fn, catch_up = _saga_lazy_epoch_nb, _catch_up_nb
+    else:
+        epoch_fn, catch_up = _saga_lazy_epoch, _catch_up
+    indptr, indices, data = A.indptr, A.indices, A.data
+    k = 0
+    loop = _epochs(max_epochs, callback)
+    epoch = -1
+    for epoch in loop:
+        start = x.copy()
+        order = rng.integers(0, n, size=n)
+        with np.errstate(over="ignore", invalid="ignore"):  # only our loop: checked below
+            done = epoch_fn(indptr, indices, data, x, alpha, step_mean, last, order, k,
+                            gamma, lam, n, kind, target)
+            k += done
+            catch_up(x, step_mean, last, k, gamma, lam)      # x_k in full
+        if done < n or not _finite(x):
+            if not _finite(x):                            # an untracked overflow
+                x = start
+            _diverged(loop, epoch)
+            break
+        step_mean = gamma * np.asarray(A.T @ alpha, dtype=model.dtype) / n   # no drift
+        x = loop.accept(x, x)
+    n_evals = n + k + (loop.status == 2)
+    return _result(loop, x, k, epoch + 1, n_evals, table="scalar", lazy=True)
 
 
 # --------------------------------------------------------------------------
