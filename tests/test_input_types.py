@@ -34,7 +34,7 @@ from input_types_harness import (Case, Data, check_kind, check_reference, check_
 
 MODULES = ["objectives", "datasets", "prox", "convex", "first_order", "plotting",
            "stochastic", "trace", "second_order", "duality", "mirror", "nonconvex",
-           "online", "lmo", "beyond_gradients", "implicit"]
+           "online", "lmo", "beyond_gradients", "implicit", "tools"]
 #: the modules of part 2, test_input_types_ad.py
 MODULES_PART2 = ["optim", "autodiff", "checkpoint", "nn"]
 
@@ -52,6 +52,8 @@ EXCLUDED = {
     # abstract base class: its subclasses have cases
     "mirror.MirrorMap": "abstract base class of the mirror maps (subclasses covered)",
     "duality.HAVE_NUMBA": "a boolean constant",
+    "stochastic.HAVE_NUMBA": "a boolean constant",
+    "tools.best_time": "times a callable, no array input",
 }
 
 D = Data(0)
@@ -179,6 +181,8 @@ CASES = [
           ("heavy_ball", lambda x0, Q, c: fo.heavy_ball(qgrad(Q, c), x0, 1 / L0, 0.5,
                                                         max_iter=20)),
           ("nesterov", lambda x0, Q, c: fo.nesterov(qgrad(Q, c), x0, 1 / L0, max_iter=20)),
+          ("nesterov_restart",
+           lambda x0, Q, c: fo.nesterov_restart(qgrad(Q, c), x0, 1 / L0, 7, max_iter=20)),
           ("krasnoselskii_mann",
            lambda x0, Q, c: fo.krasnoselskii_mann(lambda v: v - (np.dot(Q, v) - c) / L0, x0,
                                                   max_iter=20)),
@@ -374,6 +378,17 @@ CASES = [
          lambda: {"x0": X0.copy(), "theta": np.array([2.0])},
          lambda x0, theta: implicit.unrolled_jacobian(lambda x, th: x - 0.1 * (th[0] * x - 1),
                                                       x0, theta, 5), f32="any", zero_d="x0"),
+    # --- tools ------------------------------------------------------------------
+    Case("tools.power_iteration",
+         lambda: {"M": np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 2.0]]),
+                  "v0": X0.copy()},
+         lambda M, v0: (lambda r: (r.eigenvalue, r.x))(
+             optbook.tools.power_iteration(lambda v: M @ v, v0, n_iter=30)),
+         f32="any", zero_d="v0", direct=("v0",)),
+    Case("first_order.subgradient_descent",
+         quad_data, lambda x0, Q, c: fo.subgradient_descent(
+             qgrad(Q, c), x0, 1 / L0, max_iter=20, proj=lambda v: prox.proj_l2_ball(v, 1.0)),
+         label="proj", **SOLVER),
 ]
 
 

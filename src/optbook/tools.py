@@ -133,6 +133,8 @@ def power_iteration(matvec, v0, n_iter=100, tol=0.0):
     v = as_array(v0, "v0")
     n_iter = check_int(n_iter, "n_iter", minimum=1)
     tol = check_nonnegative(tol, "tol")
+    if v.ndim == 0:
+        raise ValueError("v0 must be an array with at least one dimension, got a 0-d array")
     if v.size == 0:
         raise ValueError("v0 must have at least one entry, got an empty array")
     norm0 = _norm(v)
