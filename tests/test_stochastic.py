@@ -572,3 +572,13 @@ def test_saga_lazy_divergence_is_reported(compiled):
     # the dense path also sees the overflow of coordinates outside the sampled rows, which
     # the just-in-time path computes only later: both stop during the same epoch
     assert not ref.success and res.n_epochs == ref.n_epochs == 1
+
+
+def test_saga_linear_model_x0_of_the_wrong_shape_is_named():
+    """The scalar-table path names x0 (as sgd and svrg do) instead of a matmul error."""
+    from optbook.objectives import LeastSquares
+    A = np.arange(6.0).reshape(3, 2) + np.eye(3, 2)
+    f = LeastSquares(A, np.ones(3))
+    for x0 in (np.asarray(0.0), np.zeros(3)):
+        with pytest.raises(ValueError, match="x0 must have shape"):
+            saga(f.grad_i, x0, 3, 0.01)

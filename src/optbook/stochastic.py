@@ -617,6 +617,9 @@ def _saga_scalar(model, x, n, gamma, max_epochs, prox, rng, callback, lazy=False
                  compiled=False):
     """SAGA with a table of one scalar per sample, for f_i(x) = φ_i(a_i·x) + λ|x|²/2."""
     A, lam = model.A, model.lam
+    if x.shape != (A.shape[1],):
+        raise ValueError(f"x0 must have shape ({A.shape[1]},) to match the objective's A, "
+                         f"got {x.shape}")
     if sp.issparse(A) and (A.format != "csr" or not A.has_canonical_format):
         A = sp.csr_matrix(A, copy=True)  # rows are read one at a time
         A.sum_duplicates()               # sorted, without repeated columns (a copy)
