@@ -204,7 +204,24 @@ def _config_signature(md_config, nb_config):
     reading = {"md": md_config, "aliases": nb_config.kernel_rgx_aliases,
                "key": nb_config.metadata_key, "formats": nb_config.custom_formats,
                "versions": (myst_nb.__version__, jupyter_cache.__version__)}
-    return keys._sha(repr(reading))
+    return keys._sha(json.dumps(_canonical(reading)))
+
+
+def _canonical(value):
+    """A JSON-able form of ``value`` that does not depend on set order (hash seeds)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return [[repr(k), _canonical(v)] for k, v in sorted(value.items(), key=lambda i: repr(i[0]))]
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return getattr(value, "__qualname__", None) or type(value).__qualname__
 
 
 def _read(path, source, md_config, nb_config):
