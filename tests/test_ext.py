@@ -350,15 +350,23 @@ def test_hash_stored_by_the_pool_is_the_one_myst_nb_looks_up(tmp_path, monkeypat
     status = io.StringIO()
     _build(root, status)
     assert len(calls) == 1 and "Using cached notebook" in status.getvalue()
-    # a code edit: executed again by the pool; the old record is pruned
-    chapter.write_text(chapter.read_text().replace("kernel')", "kernel!')"))
-    status = io.StringIO()
-    _build(root, status)
-    assert calls == ["chapter", "chapter"]
-    assert "removed 1 execution-cache record" in status.getvalue()
+    # code edits: executed again by the pool; the oldest versions are pruned
     from jupyter_cache import get_cache
 
-    assert len(get_cache(str(root / "_build" / ".jupyter_cache")).list_cache_records()) == 1
+    text = chapter.read_text()
+    for edit in range(1, preexecute.KEEP_VERSIONS + 1):
+        chapter.write_text(text.replace("kernel'", f"kernel, version {edit}'"))
+        status = io.StringIO()
+        _build(root, status)
+        assert len(calls) == 1 + edit
+    assert "removed 1 execution-cache record" in status.getvalue(), status.getvalue()
+    records = get_cache(str(root / "_build" / ".jupyter_cache")).list_cache_records()
+    assert len(records) == preexecute.KEEP_VERSIONS
+    # undoing the last edit executes nothing
+    chapter.write_text(text.replace("kernel'", f"kernel, version {edit - 1}'"))
+    status = io.StringIO()
+    _build(root, status)
+    assert len(calls) == 1 + preexecute.KEEP_VERSIONS and "Using cached" in status.getvalue()
 
 
 def test_pool_failure_fails_the_build_and_names_the_chapter(tmp_path, monkeypatch):

@@ -36,6 +36,8 @@ from . import cache as keys
 
 logger = logging.getLogger(__name__)
 WORKER = Path(__file__).with_name("_execute_notebook.py")
+#: Versions of a chapter kept in the execution cache (the current one and earlier ones).
+KEEP_VERSIONS = 3
 
 
 class NotebookExecutionError(SphinxError):
@@ -232,27 +234,36 @@ def _read(path, source, md_config, nb_config):
         return None, nb_config
 
 
-def prune(jcache, current):
-    """Remove the records that can no longer hit; return how many were removed.
+def prune(jcache, current, keep=KEEP_VERSIONS):
+    """Remove the records that can no longer hit, or hardly; return how many were removed.
 
-    A record stays if its hash is the current hash of a chapter, or if it
-    belongs to a chapter this build does not see (``OPTBOOK_ONLY``) that still
-    exists.
+    Per chapter, the record of its current version stays, and the most recent
+    records of its earlier versions up to ``keep`` in all (so that undoing an
+    edit, or checking out another branch and back, executes nothing). Records
+    of a chapter that no longer exists go; those of a chapter this build does
+    not see (``OPTBOOK_ONLY``) stay.
     """
     hashes = set(current.values())
-    removed = 0
+    by_uri = {}
     for record in jcache.list_cache_records():
-        if record.hashkey in hashes:
+        by_uri.setdefault(record.uri, []).append(record)
+    doomed = []
+    for uri, records in by_uri.items():
+        if uri not in current:
+            if not Path(uri).is_file():
+                doomed += [r for r in records if r.hashkey not in hashes]
             continue
-        if record.uri in current or not Path(record.uri).is_file():
-            try:
-                jcache.remove_cache(record.pk)
-            except KeyError:
-                from jupyter_cache.cache.db import NbCacheRecord
+        older = sorted((r for r in records if r.hashkey not in hashes),
+                       key=lambda r: r.created, reverse=True)
+        doomed += older[max(0, keep - 1):]
+    for record in doomed:
+        try:
+            jcache.remove_cache(record.pk)
+        except KeyError:
+            from jupyter_cache.cache.db import NbCacheRecord
 
-                NbCacheRecord.remove_records([record.pk], jcache.db)
-            removed += 1
-    return removed
+            NbCacheRecord.remove_records([record.pk], jcache.db)
+    return len(doomed)
 
 
 # -- Execution -------------------------------------------------------------------
