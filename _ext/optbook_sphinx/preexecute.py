@@ -67,10 +67,8 @@ def parser_configs(app):
     from myst_nb.core.config import NbParserConfig
     from myst_parser.config.main import MdParserConfig
 
-    env = app.env
-    if getattr(env, "myst_config", None) is not None and \
-            getattr(env, "mystnb_config", None) is not None:
-        return env.myst_config, env.mystnb_config
+    # Built from the configuration as myst-parser and myst-nb do (not taken from the
+    # environment, which may hold those of the previous build).
     md = MdParserConfig(**{name: app.config[f"myst_{name}"]
                            for name, _, fld in MdParserConfig().as_triple()
                            if "sphinx" not in fld.metadata.get("omit", [])})
