@@ -15,7 +15,7 @@ ROOT = Path(__file__).parent.resolve()
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "_ext"))  # the book's own Sphinx extensions
 
-from optbook_sphinx import cache, links, pdf  # noqa: E402
+from optbook_sphinx import links, pdf  # noqa: E402
 
 # -- Settings a maintainer edits ---------------------------------------------
 
@@ -163,10 +163,15 @@ myst_dmath_double_inline = True
 myst_heading_anchors = 3
 
 
-# The cache folder is keyed on the package's sources (see _ext/optbook_sphinx/cache.py):
-# a prose edit re-executes nothing, a package edit re-executes chapters and examples.
-nb_execution_cache_path, PACKAGE_FINGERPRINT = cache.setup_cache(ROOT)
+# Chapters are executed through one jupyter-cache (_build/.jupyter_cache), where each
+# chapter is keyed on its code and on the optbook modules it imports, directly or
+# through other optbook modules (_ext/optbook_sphinx/cache.py): a prose edit executes
+# nothing, an edit of src/optbook/online.py only what uses optbook.online. The
+# chapters that miss the cache are executed in parallel before the (serial) Sphinx
+# read, while sphinx-gallery runs the examples (_ext/optbook_sphinx/preexecute.py).
 nb_execution_mode = "cache"
+#: Processes executing chapters at once (0: one per core).
+optbook_execution_workers = int(os.environ.get("OPTBOOK_EXECUTION_WORKERS", "0"))
 nb_execution_timeout = CELL_TIMEOUT
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True

@@ -94,28 +94,291 @@ def test_colab_opens_the_executed_notebook_of_the_published_site():
     assert links.colab_url("", "gh-pages", "chapters/x") is None
 
 
-def test_package_fingerprint_follows_the_sources(tmp_path):
-    (tmp_path / "src" / "optbook").mkdir(parents=True)
-    (tmp_path / ".ipython" / "profile_default").mkdir(parents=True)
-    (tmp_path / ".ipython" / "profile_default" / "ipython_kernel_config.py").write_text("")
-    module = tmp_path / "src" / "optbook" / "a.py"
-    module.write_text("x = 1\n")
-    first = cache.package_fingerprint(tmp_path)
-    assert cache.package_fingerprint(tmp_path) == first
-    module.write_text("x = 2\n")
-    assert cache.package_fingerprint(tmp_path) != first
+# -- Execution-cache keys (cache.py) and parallel execution (preexecute.py) ------
+
+FAKE_PACKAGE = {
+    "__init__.py": "from . import a\nfrom .a import eager_fn\n"
+                   "_LAZY_MODULES = ('lazy', 'other')\n_LAZY_NAMES = {'lazy_fn': 'lazy'}\n\n"
+                   "def __getattr__(name):\n    import importlib\n"
+                   "    return importlib.import_module(f'.{name}', __name__)\n",
+    "a.py": "from ._util import helper\n\ndef eager_fn():\n    return helper()\n",
+    "_util.py": "def helper():\n    return 1\n",
+    "lazy.py": "from . import leaf\n\ndef lazy_fn():\n    return leaf.x\n",
+    "leaf.py": "x = 1\n",
+    "other.py": "y = 2\n",
+    "sub/__init__.py": "from .core import z\n",
+    "sub/core.py": "from .. import leaf\nfrom ..other import y\nz = 3\n",
+}
 
 
-def test_gallery_md5s_are_forgotten_when_the_package_changes(tmp_path):
-    md5 = tmp_path / "gallery_build" / "topic" / "plot_a.py.md5"
-    md5.parent.mkdir(parents=True)
-    md5.write_text("abc")
-    stamp = tmp_path / "stamp"
-    stamp.write_text("old")
-    assert not cache.forget_gallery_md5s(stamp, tmp_path / "gallery_build", "old")
-    assert md5.exists()
-    assert cache.forget_gallery_md5s(stamp, tmp_path / "gallery_build", "new")
-    assert not md5.exists()
+@pytest.fixture
+def fake_project(tmp_path):
+    """A project with a small package ``optbook`` (eager, lazy and subpackage modules)."""
+    for name, text in FAKE_PACKAGE.items():
+        path = tmp_path / "src" / "optbook" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    profile = tmp_path / cache.KERNEL_PROFILE
+    profile.parent.mkdir(parents=True)
+    profile.write_text("c = get_config()\n")
+    return tmp_path
+
+
+def _files(project, code):
+    package = cache.Package(project / "src")
+    modules = package.modules_of_code(cache.code_of_cells([code]))
+    return {p.relative_to(project / "src" / "optbook").as_posix()
+            for p in cache.dependency_files(project, package, modules, kernel=False)}
+
+
+EAGER = {"__init__.py", "a.py", "_util.py"}
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("import numpy as np\nx = np.ones(2)", {"__init__.py"}),
+    ("import optbook\noptbook.eager_fn()", EAGER),
+    ("import optbook\noptbook.lazy_fn()", EAGER | {"lazy.py", "leaf.py"}),
+    ("import optbook as ob\nob.lazy.lazy_fn()", EAGER | {"lazy.py", "leaf.py"}),
+    ("from optbook.lazy import lazy_fn", EAGER | {"lazy.py", "leaf.py"}),
+    ("from optbook import lazy_fn, other", EAGER | {"lazy.py", "leaf.py", "other.py"}),
+    ("import optbook.sub", EAGER | {"sub/__init__.py", "sub/core.py", "leaf.py", "other.py"}),
+    ("from optbook import sub as s\ns.z", EAGER | {"sub/__init__.py", "sub/core.py",
+                                                   "leaf.py", "other.py"}),
+    ("%timeit optbook.other.y\nimport optbook", EAGER | {"other.py"}),
+    ("import optbook\nmodule = getattr(optbook, 'lazy')", set(FAKE_PACKAGE)),
+    ("from optbook import *", set(FAKE_PACKAGE)),
+    ("import importlib\nimportlib.import_module('optbook.other')", EAGER | {"other.py"}),
+])
+def test_dependencies_are_the_modules_imported_directly_or_through_the_package(
+        fake_project, code, expected):
+    assert _files(fake_project, code) == expected
+
+
+def test_a_subpackage_with_lazy_submodules_counts_whole(fake_project):
+    (fake_project / "src" / "optbook" / "sub" / "__init__.py").write_text(
+        "def __getattr__(name):\n    import importlib\n"
+        "    return importlib.import_module(f'.{name}', __name__)\n")
+    assert {"sub/core.py", "leaf.py"} <= _files(fake_project, "import optbook.sub")
+
+
+NOTEBOOK = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A chapter
+
+Some prose.
+
+```{{code-cell}} ipython3
+{code}
+```
+"""
+
+
+def test_notebook_fingerprint_changes_only_with_the_modules_it_uses(fake_project):
+    lazy_user = NOTEBOOK.format(code="import optbook\noptbook.lazy_fn()")
+    eager_user = NOTEBOOK.format(code="from optbook import eager_fn")
+
+    def prints():
+        package = cache.Package(fake_project / "src")
+        return (cache.notebook_fingerprint(fake_project, package, lazy_user),
+                cache.notebook_fingerprint(fake_project, package, eager_user))
+
+    first = prints()
+    assert prints() == first
+    # prose does not count
+    package = cache.Package(fake_project / "src")
+    assert cache.notebook_fingerprint(fake_project, package,
+                                      lazy_user.replace("Some prose.", "Other prose.")) == first[0]
+    # a leaf module used through another module
+    (fake_project / "src" / "optbook" / "leaf.py").write_text("x = 2\n")
+    second = prints()
+    assert second[0] != first[0] and second[1] == first[1]
+    # an eager module (imported by optbook/__init__.py) counts for every user of optbook
+    (fake_project / "src" / "optbook" / "_util.py").write_text("def helper():\n    return 2\n")
+    third = prints()
+    assert third[0] != second[0] and third[1] != second[1]
+    # the kernel profile counts for chapters
+    (fake_project / cache.KERNEL_PROFILE).write_text("c = get_config()\nc.x = 1\n")
+    assert prints()[1] != third[1]
+
+
+def test_memo_gives_the_same_answers_as_a_fresh_analysis(fake_project, tmp_path):
+    text = NOTEBOOK.format(code="import optbook\noptbook.lazy_fn()")
+    memo_path = tmp_path / "memo.json"
+    package = cache.Package(fake_project / "src", memo=cache.Memo(memo_path))
+    first = cache.notebook_fingerprint(fake_project, package, text)
+    package.memo.save()
+    assert memo_path.is_file()
+    (fake_project / "src" / "optbook" / "leaf.py").write_text("x = 3\n")
+    remembered = cache.Package(fake_project / "src", memo=cache.Memo(memo_path))
+    fresh = cache.Package(fake_project / "src")
+    assert cache.notebook_fingerprint(fake_project, remembered, text) == \
+        cache.notebook_fingerprint(fake_project, fresh, text) != first
+
+
+def test_key_cell_is_a_hidden_code_cell_that_changes_the_jupyter_cache_hash(tmp_path):
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    text = NOTEBOOK.format(code="x = 1")
+    notebook = read_myst_markdown_notebook(cache.with_key(text, "0123abcd"))
+    last = notebook.cells[-1]
+    assert last.cell_type == "code" and cache.is_key_cell(last)
+    assert last.metadata["tags"] == ["remove-cell"]
+    assert last.source.splitlines()[0].startswith(f"{cache.KEY_PREFIX} 0123abcd")
+    assert all(line.startswith("#") for line in last.source.splitlines())  # a comment only
+    jcache = get_cache(str(tmp_path / "jc"))
+
+    def hashed(key):
+        return jcache.create_hashed_notebook(
+            read_myst_markdown_notebook(cache.with_key(text, key)))[1]
+
+    assert hashed("0123abcd") == hashed("0123abcd") != hashed("4567ef01")
+    # the executed notebook readers download loses the cell
+    import nbformat
+
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(notebook, path)
+    assert cache.strip_key_cell(path)
+    assert not any(cache.is_key_cell(c) for c in nbformat.read(path, as_version=4).cells)
+    assert len(nbformat.read(path, as_version=4).cells) == len(notebook.cells) - 1
+
+
+def test_only_the_examples_whose_modules_changed_are_forgotten(fake_project):
+    examples = fake_project / "gallery" / "topic"
+    examples.mkdir(parents=True)
+    (examples / "plot_lazy.py").write_text("import optbook\noptbook.lazy_fn()\n")
+    (examples / "plot_eager.py").write_text("from optbook import eager_fn\n")
+    built = fake_project / "gallery_build" / "topic"
+    built.mkdir(parents=True)
+
+    def build():
+        for script in ("plot_lazy.py", "plot_eager.py"):  # sphinx-gallery ran them
+            (built / f"{script}.md5").write_text("md5")
+        package = cache.Package(fake_project / "src")
+        return cache.forget_stale_examples(fake_project, package, ["gallery"],
+                                           ["gallery_build"], fake_project / "stamps.json")
+
+    assert build() == ["gallery/topic/plot_eager.py", "gallery/topic/plot_lazy.py"]  # new
+    assert build() == []
+    (fake_project / "src" / "optbook" / "leaf.py").write_text("x = 5\n")
+    assert build() == ["gallery/topic/plot_lazy.py"]
+    assert (built / "plot_eager.py.md5").is_file()
+    (fake_project / "src" / "optbook" / "a.py").write_text("def eager_fn():\n    pass\n")
+    assert sorted(build()) == ["gallery/topic/plot_eager.py", "gallery/topic/plot_lazy.py"]
+
+
+def test_prune_old_cache_folders(tmp_path):
+    (tmp_path / "0123456789abcdef").mkdir()
+    (tmp_path / "executed").mkdir()
+    (tmp_path / "global.db").write_text("")
+    cache.prune_old_cache_folders(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["executed", "global.db"]
+
+
+def _notebook_project(root, code):
+    """A one-chapter book with myst-nb in cache mode and the book's cache extension."""
+    (root / "src" / "optbook").mkdir(parents=True, exist_ok=True)
+    (root / "src" / "optbook" / "__init__.py").write_text("_LAZY_MODULES = ()\n")
+    (root / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_nb', 'optbook_sphinx.cache']\n"
+        "nb_execution_mode = 'cache'\nnb_execution_raise_on_error = True\n"
+        "exclude_patterns = ['_build']\n")
+    (root / "index.md").write_text("# Book\n\n```{toctree}\nchapter\n```\n")
+    (root / "chapter.md").write_text(NOTEBOOK.format(code=code))
+    return root
+
+
+def _build(root, status):
+    from sphinx.application import Sphinx
+
+    out = root / "_build" / "html"
+    app = Sphinx(str(root), str(root), str(out), str(root / "_build" / "doctrees"), "html",
+                 status=status, warning=status)
+    app.build()
+    return app, out
+
+
+def test_hash_stored_by_the_pool_is_the_one_myst_nb_looks_up(tmp_path, monkeypatch):
+    """The pool's notebook is found by myst-nb's read: its output is on the page."""
+    import io
+
+    from optbook_sphinx import preexecute
+
+    calls = []
+
+    def fake_execute(job, workdir, origin):
+        # stands for the worker process: "executes" the notebook without a kernel
+        calls.append(job.docname)
+        notebook = job.notebook
+        for count, cell in enumerate((c for c in notebook.cells if c.cell_type == "code"), 1):
+            cell.execution_count = count
+            cell.outputs = [{"output_type": "stream", "name": "stdout",
+                             "text": "output from the pool\n"}]
+        job.result.update(notebook=notebook, seconds=0.5, error=None, traceback=None,
+                          start=0.0, end=0.5)
+        return job
+
+    monkeypatch.setattr(preexecute, "_execute", fake_execute)
+    root = _notebook_project(tmp_path / "book", "print('output of a kernel')")
+    status = io.StringIO()
+    app, out = _build(root, status)
+    log = status.getvalue()
+    assert calls == ["chapter"]
+    assert "Using cached notebook" in log and "Executing notebook" not in log, log
+    html = (out / "chapter.html").read_text()
+    assert "output from the pool" in html and "optbook execution key" not in html
+    executed = root / "_build" / "jupyter_execute" / "chapter.ipynb"
+    assert "optbook execution key" not in executed.read_text()  # the download
+    # a second build executes nothing, and nothing is read again
+    status = io.StringIO()
+    _build(root, status)
+    assert len(calls) == 1 and "all 1 notebooks found in the execution cache" in status.getvalue()
+    # a prose edit: the chapter is read again, from the cache
+    chapter = root / "chapter.md"
+    chapter.write_text(chapter.read_text().replace("Some prose.", "Other prose."))
+    status = io.StringIO()
+    _build(root, status)
+    assert len(calls) == 1 and "Using cached notebook" in status.getvalue()
+    # code edits: executed again by the pool; the oldest versions are pruned
+    from jupyter_cache import get_cache
+
+    text = chapter.read_text()
+    for edit in range(1, preexecute.KEEP_VERSIONS + 1):
+        chapter.write_text(text.replace("kernel'", f"kernel, version {edit}'"))
+        status = io.StringIO()
+        _build(root, status)
+        assert len(calls) == 1 + edit
+    assert "removed 1 execution-cache record" in status.getvalue(), status.getvalue()
+    records = get_cache(str(root / "_build" / ".jupyter_cache")).list_cache_records()
+    assert len(records) == preexecute.KEEP_VERSIONS
+    # undoing the last edit executes nothing
+    chapter.write_text(text.replace("kernel'", f"kernel, version {edit - 1}'"))
+    status = io.StringIO()
+    _build(root, status)
+    assert len(calls) == 1 + preexecute.KEEP_VERSIONS and "Using cached" in status.getvalue()
+
+
+def test_pool_failure_fails_the_build_and_names_the_chapter(tmp_path, monkeypatch):
+    """A real kernel, a failing cell: the error names the chapter and shows the traceback."""
+    import io
+
+    from optbook_sphinx import preexecute
+
+    root = _notebook_project(tmp_path / "book", "x = 1\n1 / 0")
+    with pytest.raises(preexecute.NotebookExecutionError) as error:
+        _build(root, io.StringIO())
+    assert "chapter.md" in str(error.value) and "ZeroDivisionError" in str(error.value)
 
 
 def test_api_page_lists_every_public_name():

@@ -4,7 +4,10 @@
 job and registers the configuration values it reads:
 
 - :mod:`.cache`: execution-cache keys (chapters and gallery examples re-run
-  when the package sources they import change);
+  when the package modules they import, directly or through other modules,
+  change; nothing else does);
+- :mod:`.preexecute`: the chapters that miss the cache execute in parallel
+  (one process per core) before the serial Sphinx read (set up by ``cache``);
 - :mod:`.api`: the API reference pages, generated from the package;
 - :mod:`.numbering`: chapter numbers that run on across the parts' toctrees;
 - :mod:`.pdf`: the printed book (its root document, parts, front matter and
