@@ -41,7 +41,6 @@ Python version).
 """
 
 import math
-import os
 
 import numpy as np
 import scipy.sparse as sp
@@ -321,17 +320,10 @@ def _sdca_epoch_sparse(indptr, indices, data, y, alpha, x, sq_norms, lam_n, loss
 # --------------------------------------------------------------------------
 # compiled versions (numba), used when available
 # --------------------------------------------------------------------------
-HAVE_NUMBA = False
-if not os.environ.get("OPTBOOK_NO_NUMBA"):
-    try:  # pragma: no cover - depends on the environment
-        import numba
-
-        HAVE_NUMBA = True
-    except ImportError:  # pragma: no cover
-        HAVE_NUMBA = False
+from ._numba import HAVE_NUMBA, njit as _numba_njit
 
 if HAVE_NUMBA:  # pragma: no cover - exercised when numba is installed
-    _njit = numba.njit(cache=True, nogil=True)
+    _njit = _numba_njit
 
     @_njit
     def _cd_epoch_dense_nb(A, r, x, sq_norms, nlam, order):

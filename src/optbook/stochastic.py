@@ -48,7 +48,6 @@ in a loop compiled by numba when it is installed): an epoch then costs
 """
 
 import math
-import os
 from numbers import Integral
 
 import numpy as np
@@ -66,14 +65,7 @@ from ._validation import (
 
 __all__ = ["sgd", "saga", "svrg", "HAVE_NUMBA"]
 
-HAVE_NUMBA = False
-if not os.environ.get("OPTBOOK_NO_NUMBA"):
-    try:  # pragma: no cover - depends on the environment
-        import numba
-
-        HAVE_NUMBA = True
-    except ImportError:  # pragma: no cover
-        HAVE_NUMBA = False
+from ._numba import HAVE_NUMBA, njit as _numba_njit
 
 if HAVE_NUMBA:  # pragma: no cover
     # plain Python when called from Python, compiled inline when called from numba
@@ -754,7 +746,7 @@ def _saga_lazy_epoch(indptr, indices, data, x, alpha, step_mean, last, order, k0
 
 _saga_lazy_epoch_nb = _catch_up_nb = None
 if HAVE_NUMBA:  # pragma: no cover - exercised when numba is installed
-    _njit = numba.njit(cache=True, nogil=True)
+    _njit = _numba_njit
     _catch_up_nb = _njit(_catch_up)
     _saga_lazy_epoch_nb = _njit(_saga_lazy_epoch)
 
