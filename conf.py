@@ -114,6 +114,7 @@ extensions = [
     "optbook_sphinx.mathjax",
     "optbook_sphinx.checked",
     "optbook_sphinx.links",
+    "optbook_sphinx.lean",
 ]
 
 root_doc = "index"

@@ -15,5 +15,7 @@ job and registers the configuration values it reads:
 - :mod:`.mathjax`: MathJax served by the built site (offline math);
 - :mod:`.links`: repository and launch buttons only when an address is set;
 - :mod:`.checked`: the test that checks each rate theorem, shown under it,
-  and the generated index of checked results.
+  and the generated index of checked results;
+- :mod:`.lean`: pickled doctrees and environment no bigger than their content
+  (a rebuild loads every doctree).
 """

@@ -6,10 +6,17 @@ for a subpackage) does not exist yet is skipped. A subpackage gets one page
 for its re-exported public names, wherever they are defined. Each public name (the
 module's ``__all__``) gets its autodoc entry and, in HTML, the gallery
 examples that use it.
+
+Listing the public names imports every module; the pages are generated again
+only when the package's sources or the list of modules change (a stamp in
+``api/generated`` records both), so that a rebuild imports nothing.
 """
 
+import hashlib
 import importlib
 from pathlib import Path
+
+STAMP = ".sources-key"
 
 INTRO = [
     "The companion package, one page per module. Each function lists the",
@@ -61,19 +68,34 @@ def module_exists(root, name):
     return (base / f"{name}.py").is_file() or (base / name / "__init__.py").is_file()
 
 
+def sources_key(root, modules):
+    """Hash of the package's sources, of this module and of ``modules``."""
+    digest = hashlib.sha256(repr(list(modules)).encode())
+    package = Path(root) / "src" / "optbook"
+    files = [(Path(__file__).name, Path(__file__))]
+    files += [(p.relative_to(package).as_posix(), p) for p in sorted(package.rglob("*.py"))]
+    for name, path in files:
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def generate_api_pages(root, modules):
     """Write ``api/generated/<module>.rst`` and ``api/index.rst`` under ``root``."""
     root = Path(root)
-    entries = []
-    for name, title in modules:
-        if not module_exists(root, name):
-            continue
-        write_if_changed(root / "api" / "generated" / f"{name}.rst",
-                         module_page(f"optbook.{name}", title))
-        entries.append(f"generated/{name}")
+    folder = root / "api" / "generated"
+    present = [(name, title) for name, title in modules if module_exists(root, name)]
+    entries = [f"generated/{name}" for name, _ in present]
+    key = sources_key(root, present)
+    stamp = folder / STAMP
+    pages = [folder / f"{name}.rst" for name, _ in present] + [root / "api" / "index.rst"]
+    if stamp.is_file() and stamp.read_text() == key and all(p.is_file() for p in pages):
+        return entries
+    for name, title in present:
+        write_if_changed(folder / f"{name}.rst", module_page(f"optbook.{name}", title))
     index = ["API reference", "=============", "", ".. automodule:: optbook", "   :no-members:", ""]
     index += INTRO + ["", ".. toctree::", "   :maxdepth: 1", ""] + [f"   {e}" for e in entries]
     write_if_changed(root / "api" / "index.rst", "\n".join(index) + "\n")
+    stamp.write_text(key)
     return entries
 
 

@@ -96,9 +96,14 @@ def match_tests(label, tests):
     return sorted(set(tests.get(label, [])))
 
 
-def _uses(name, paths):
-    pattern = re.compile(rf"\b{re.escape(name)}\b")
-    return [p for p in paths if pattern.search(p.read_text())]
+def _words(path):
+    """The set of words (identifiers) of a file, to look names up in it."""
+    return set(re.findall(r"\w+", path.read_text()))
+
+
+def _uses(name, words):
+    """The paths (keys of ``words``) whose text uses the identifier ``name``."""
+    return [p for p, found in words.items() if name in found]
 
 
 def index_page(root, chapters):
@@ -107,8 +112,9 @@ def index_page(root, chapters):
     test_files = sorted((root / "tests").glob("test_theorems*.py"))
     tests = theorem_tests(test_files)
     labels = {c.stem: (CHAPTER_LABEL_RE.search(c.read_text()) or [None, None])[1] for c in chapters}
-    all_tests = sorted((root / "tests").glob("test_*.py"))
-    examples = sorted((root / "gallery").glob("*/plot_*.py"))
+    # each file is read once (every name is looked up in every file)
+    all_tests = {p: _words(p) for p in sorted((root / "tests").glob("test_*.py"))}
+    examples = {p: _words(p) for p in sorted((root / "gallery").glob("*/plot_*.py"))}
     out = ["---", "orphan: true", "---", "", "(checked-results)=", "# Checked results", "",
            "Every theorem of the book that states a rate or a bound is checked by an",
            "automated test, which runs the algorithm on an instance where the hypotheses",
