@@ -205,6 +205,42 @@ def parametrize(cases):
     return runs
 
 
+def contract_tests(cases, modules, excluded):
+    """The test functions of a table: ``globals().update(contract_tests(...))``.
+
+    Every public name of ``modules`` has a case or an exclusion; each case runs on
+    float64, on every kind it lists, on 0-d input and on sparse matrices.
+    """
+    runs = parametrize(cases)
+
+    def test_every_public_name_has_a_case():
+        missing, stale = uncovered(modules, cases, excluded)
+        assert not missing, f"public names without an input-type case: {missing}"
+        assert not stale, f"cases or exclusions of names that are not public: {stale}"
+
+    @pytest.mark.parametrize("case", runs["all"])
+    def test_float64_run_and_inputs_untouched(case):
+        check_reference(case)
+
+    @pytest.mark.parametrize("case, kind", runs["kinds"])
+    def test_float32_integer_and_list_inputs(case, kind):
+        check_kind(case, kind)
+
+    @pytest.mark.parametrize("case", runs["zero_d"])
+    def test_zero_dimensional_input(case):
+        check_zero_d(case)
+
+    tests = [test_every_public_name_has_a_case, test_float64_run_and_inputs_untouched,
+             test_float32_integer_and_list_inputs, test_zero_dimensional_input]
+    if runs["sparse"]:
+        @pytest.mark.parametrize("case, key, fmt", runs["sparse"])
+        def test_sparse_matrix_gives_the_dense_result(case, key, fmt):
+            check_sparse(case, key, fmt)
+
+        tests.append(test_sparse_matrix_gives_the_dense_result)
+    return {t.__name__: t for t in tests}
+
+
 def uncovered(modules, cases, excluded):
     """Public names of ``modules`` with neither a case nor an exclusion."""
     import importlib

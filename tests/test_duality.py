@@ -120,6 +120,33 @@ def test_compiled_and_python_loops_agree(sparse):
         np.testing.assert_allclose(a.x, p.x, atol=1e-10)
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_logistic_dual_step_solves_its_one_dimensional_problem(compiled):
+    """The SDCA logistic step is the root of h'(u) = log((1-u)/u) - m - q(u - u0) on (0, 1).
+
+    The first case once stopped 4e-7 away from the root: its converged Newton step
+    rounded onto the end of the bracket, and the bisection that followed moved away.
+    """
+    import math
+
+    from scipy.optimize import brentq
+
+    if compiled and not duality.HAVE_NUMBA:
+        pytest.skip("numba is not installed")
+    step = duality._logistic_dual_step_nb if compiled else duality._logistic_dual_step
+    rng = np.random.default_rng(3)
+    cases = [(-0.0, 0.09994211072268167, 3.266145920638862)]
+    cases += [(rng.uniform(0, 1), 5 * rng.standard_normal(), 10 ** rng.uniform(-3, 3))
+              for _ in range(3000)]
+    for u0, m, q in cases:
+        def h1(u):
+            return math.log((1 - u) / u) - m - q * (u - u0)
+
+        root = brentq(h1, 1e-300, 1 - 1e-16, xtol=1e-300, rtol=1e-15)
+        u = step(u0, m, q)
+        assert abs(u - root) <= 1e-12 * max(min(root, 1 - root), 1e-300) + 1e-15, (u0, m, q, u, root)
+
+
 def test_lasso_cd_float32():
     A, b, lam = lasso_problem()
     res = lasso_cd(A.astype(np.float32), b.astype(np.float32), lam, tol=1e-6)

@@ -29,8 +29,7 @@ from optbook import (beyond_gradients as bg, convex, datasets, duality, first_or
                      second_order as so, stochastic, trace)
 from optbook import autodiff as ad  # noqa: E402
 
-from input_types_harness import (Case, Data, check_kind, check_reference, check_sparse,  # noqa: E402
-                                 check_zero_d, parametrize, uncovered)
+from input_types_harness import Case, Data, contract_tests  # noqa: E402
 
 MODULES = ["objectives", "datasets", "prox", "convex", "first_order", "plotting",
            "stochastic", "trace", "second_order", "duality", "mirror", "nonconvex",
@@ -409,35 +408,12 @@ def _run_cp(K, b, x0, y0):
     return res.x, res.y
 
 
-RUNS = parametrize(CASES)
+globals().update(contract_tests(CASES, MODULES, EXCLUDED))
 
 
-def test_every_public_name_has_a_case():
-    missing, stale = uncovered(MODULES, CASES, EXCLUDED)
-    assert not missing, f"public names without an input-type case: {missing}"
-    assert not stale, f"cases or exclusions of names that are not public: {stale}"
+def test_every_module_is_in_one_table():
     modules = {m.name for m in pkgutil.iter_modules(optbook.__path__) if not m.name.startswith("_")}
     assert modules == set(MODULES) | set(MODULES_PART2), modules ^ (set(MODULES) | set(MODULES_PART2))
-
-
-@pytest.mark.parametrize("case", RUNS["all"])
-def test_float64_run_and_inputs_untouched(case):
-    check_reference(case)
-
-
-@pytest.mark.parametrize("case, kind", RUNS["kinds"])
-def test_float32_integer_and_list_inputs(case, kind):
-    check_kind(case, kind)
-
-
-@pytest.mark.parametrize("case", RUNS["zero_d"])
-def test_zero_dimensional_input(case):
-    check_zero_d(case)
-
-
-@pytest.mark.parametrize("case, key, fmt", RUNS["sparse"])
-def test_sparse_matrix_gives_the_dense_result(case, key, fmt):
-    check_sparse(case, key, fmt)
 
 
 # ---------------------------------------------------------------------------

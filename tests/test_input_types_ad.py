@@ -14,8 +14,7 @@ import pytest
 
 from optbook import autodiff as ad, checkpoint, nn, optim
 
-from input_types_harness import (Case, Data, check_kind, check_reference, check_zero_d,
-                                 parametrize, uncovered)
+from input_types_harness import Case, Data, contract_tests
 
 MODULES = ["optim", "autodiff", "checkpoint", "nn"]
 
@@ -187,29 +186,7 @@ def _vjp(x, u):
     return out[0], out[1](u)
 
 
-RUNS = parametrize(CASES)
-
-
-def test_every_public_name_has_a_case():
-    missing, stale = uncovered(MODULES, CASES, EXCLUDED)
-    assert not missing, f"public names without an input-type case: {missing}"
-    assert not stale, f"cases or exclusions of names that are not public: {stale}"
-
-
-@pytest.mark.parametrize("case", RUNS["all"])
-def test_float64_run_and_inputs_untouched(case):
-    check_reference(case)
-
-
-@pytest.mark.parametrize("case, kind", RUNS["kinds"])
-def test_float32_integer_and_list_inputs(case, kind):
-    check_kind(case, kind)
-
-
-@pytest.mark.parametrize("case", RUNS["zero_d"])
-def test_zero_dimensional_input(case):
-    check_zero_d(case)
-
+globals().update(contract_tests(CASES, MODULES, EXCLUDED))
 
 
 def test_autodiff_shape_errors_are_value_errors():

@@ -18,6 +18,7 @@ Nothing here is written by hand: the page and the lines follow the sources.
 """
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -78,13 +79,22 @@ def theorem_tests(test_files):
     """``{label: [(file name, test name)]}``: the tests whose name or docstring carries a label."""
     out = {}
     for path in test_files:
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
-                text = node.name.replace("_", "-") + "\n" + (ast.get_docstring(node) or "")
-                for label in set(re.findall(r"thm-[a-z0-9]+(?:-[a-z0-9]+)*", text)):
-                    out.setdefault(label, []).append((path.name, node.name))
+        stat = Path(path).stat()
+        for label, name in _labelled_tests(str(path), stat.st_mtime_ns, stat.st_size):
+            out.setdefault(label, []).append((Path(path).name, name))
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _labelled_tests(path, mtime_ns, size):
+    """``(label, test name)`` pairs of one file (parsed once per version of the file)."""
+    pairs = []
+    for node in ast.walk(ast.parse(Path(path).read_text())):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+            text = node.name.replace("_", "-") + "\n" + (ast.get_docstring(node) or "")
+            for label in sorted(set(re.findall(r"thm-[a-z0-9]+(?:-[a-z0-9]+)*", text))):
+                pairs.append((label, node.name))
+    return tuple(pairs)
 
 
 def test_anchor(file_name, test_name):

@@ -65,6 +65,9 @@ _original = TocTreeCollector.assign_section_numbers
 
 def assign_section_numbers(self, env):
     """Sphinx's numbering, then :func:`continue_numbering`; report the documents that changed."""
+    if "optbook_appendix_caption" not in env.config:
+        # the patch is process-wide: another Sphinx project without this extension
+        return _original(self, env)
     before = dict(env.toc_secnumbers)
     _original(self, env)
     continue_numbering(env, env.config.optbook_appendix_caption)

@@ -249,25 +249,31 @@ def _logistic_dual_step(u0, m, q):
 
     Safeguarded Newton on the decreasing function :math:`h'`: the bracket
     ``[lo, hi]`` of the root shrinks at every step, and a Newton step that
-    leaves it is replaced by bisection.
+    leaves it is replaced by bisection. The run stops when the Newton step
+    itself is negligible (tested before the safeguard: a converged step can
+    round onto the end of the bracket, and bisecting then would move far from
+    the root) or when the bracket is.
     """
     lo, hi = 0.0, 1.0
     u = min(max(u0, 1e-12), 1.0 - 1e-12)
-    for _ in range(30):
+    for _ in range(80):
         g = math.log((1.0 - u) / u) - m - q * (u - u0)
+        if g == 0.0:
+            break
         if g > 0.0:
             lo = u
         else:
             hi = u
-        h2 = 1.0 / (u * (1.0 - u)) + q
-        step = g / h2
+        step = g / (1.0 / (u * (1.0 - u)) + q)
+        if abs(step) <= 1e-15 + 1e-13 * u * (1.0 - u):
+            u += step
+            break
         new = u + step
         if not (lo < new < hi):
             new = 0.5 * (lo + hi)
-        if abs(new - u) <= 1e-15 + 1e-13 * u * (1.0 - u) or hi - lo <= 1e-15:
-            u = new
-            break
         u = new
+        if hi - lo <= 1e-15:
+            break
     return min(max(u, 1e-300), 1.0 - 1e-16)
 
 

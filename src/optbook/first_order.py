@@ -996,27 +996,43 @@ def nesterov(grad, x0, step, max_iter=1000, tol=0.0, callback=None, mu=0.0):
     if mu * step > 1:
         raise ValueError(f"mu * step must be <= 1 (mu <= L and step <= 1/L), "
                          f"got mu={mu}, step={step}")
+    beta = None
     if mu > 0:
         q = math.sqrt(mu * step)
         beta = (1.0 - q) / (1.0 + q)
+    x, _ = _accelerated_loop(grad, x, step, loop, beta=beta)
+    return loop.result(x)
 
+
+def _accelerated_loop(grad, x, step, loop, beta=None, period=None):
+    """The iterations of :func:`nesterov` and :func:`nesterov_restart`.
+
+    Momentum ``beta`` if given, else :math:`(t_k - 1)/t_{k+1}`; with ``period``,
+    the momentum is reset (:math:`t = 1`, :math:`y = x`) after every ``period``
+    iterations. Returns the last iterate and the number of resets.
+    """
     y, t = x, 1.0
+    n_restarts = 0
     for k in loop:
         gy = _call(grad, y, "grad")
         x_new = y - step * gy
         if not _sane(x_new):
             loop.accept(x, x_new)          # stops the run: diverged
             break
-        if mu == 0:
-            t_new = (1.0 + math.sqrt(1.0 + 4.0 * t * t)) / 2.0
-            beta = (t - 1.0) / t_new
-            t = t_new
-        y = x_new + beta * (x_new - x)
+        if period is not None and (k + 1) % period == 0:   # restart: forget the momentum
+            n_restarts += 1
+            t, y = 1.0, x_new
+        else:
+            momentum = beta
+            if beta is None:
+                t_new = (1.0 + math.sqrt(1.0 + 4.0 * t * t)) / 2.0
+                momentum = (t - 1.0) / t_new
+                t = t_new
+            y = x_new + momentum * (x_new - x)
         x = loop.accept(x, x_new)
         if not loop.stopped and loop.converged(_norm(gy)):
             break
-
-    return loop.result(x)
+    return x, n_restarts
 
 
 def nesterov_restart(grad, x0, step, period, max_iter=1000, tol=0.0, callback=None):
@@ -1103,26 +1119,7 @@ def nesterov_restart(grad, x0, step, period, max_iter=1000, tol=0.0, callback=No
     step = _check_step(step)
     period = check_int(period, "period", minimum=1)
     loop = _loop(max_iter, tol, callback)
-
-    y, t = x, 1.0
-    n_restarts = 0
-    for k in loop:
-        gy = _call(grad, y, "grad")
-        x_new = y - step * gy
-        if not _sane(x_new):
-            loop.accept(x, x_new)          # stops the run: diverged
-            break
-        if (k + 1) % period == 0:          # restart: forget the momentum
-            n_restarts += 1
-            t, y = 1.0, x_new
-        else:
-            t_new = (1.0 + math.sqrt(1.0 + 4.0 * t * t)) / 2.0
-            y = x_new + ((t - 1.0) / t_new) * (x_new - x)
-            t = t_new
-        x = loop.accept(x, x_new)
-        if not loop.stopped and loop.converged(_norm(gy)):
-            break
-
+    x, n_restarts = _accelerated_loop(grad, x, step, loop, period=period)
     return loop.result(x, n_restarts=n_restarts)
 
 
