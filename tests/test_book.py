@@ -186,6 +186,24 @@ def test_no_change_rebuild_reads_and_executes_nothing():
 
 
 
+def test_pickled_doctrees_hold_their_own_content_only():
+    """Every rebuild unpickles every doctree (numbered figures): they must stay small.
+
+    Before _ext/optbook_sphinx/lean.py, a chapter's doctree pickled the whole build
+    environment with it (4-7 MB each, growing with the chapters read before it) and
+    the environment every chapter (9 MB): a no-change rebuild took 34 s instead of 10.
+    The limits are about three times the sizes of the book's largest ones today.
+    """
+    doctrees = BUILD / "doctrees"
+    _require(doctrees / "environment.pickle", "make html")
+    sizes = {p.relative_to(doctrees).as_posix(): p.stat().st_size
+             for p in doctrees.rglob("*.doctree")}
+    assert len(sizes) > 50
+    too_big = {name: size for name, size in sizes.items() if size > 2_500_000}
+    assert not too_big, f"doctrees that carry more than their page: {too_big}"
+    assert (doctrees / "environment.pickle").stat().st_size < 7_000_000
+
+
 # -- Theorems and their tests ----------------------------------------------
 
 RATE_THEOREM = re.compile(

@@ -276,6 +276,28 @@ def test_only_the_examples_whose_modules_changed_are_forgotten(fake_project):
     assert sorted(build()) == ["gallery/topic/plot_eager.py", "gallery/topic/plot_lazy.py"]
 
 
+def test_examples_to_run_are_those_with_a_missing_or_stale_md5(tmp_path):
+    from sphinx_gallery.utils import get_md5sum
+
+    (tmp_path / "gallery" / "topic").mkdir(parents=True)
+    (tmp_path / "gallery_build" / "topic").mkdir(parents=True)
+    for name in ("plot_a.py", "plot_b.py", "helper.py", "__init__.py"):
+        (tmp_path / "gallery" / "topic" / name).write_text(f"print({name!r})\n")
+
+    def to_run(pattern=r"/plot_"):
+        return cache.examples_to_run(tmp_path, ["gallery"], ["gallery_build"], pattern,
+                                     r"__init__\.py")
+
+    assert to_run() == ["gallery/topic/plot_a.py", "gallery/topic/plot_b.py"]
+    for name in ("plot_a.py", "plot_b.py"):
+        (tmp_path / "gallery_build" / "topic" / f"{name}.md5").write_text(
+            get_md5sum(tmp_path / "gallery" / "topic" / name, mode="t"))
+    assert to_run() == []
+    (tmp_path / "gallery" / "topic" / "plot_b.py").write_text("print('edited')\n")
+    assert to_run() == ["gallery/topic/plot_b.py"]
+    assert to_run(r"/plot_a") == []  # examples outside the pattern are shown, not run
+
+
 def test_prune_old_cache_folders(tmp_path):
     (tmp_path / "0123456789abcdef").mkdir()
     (tmp_path / "executed").mkdir()

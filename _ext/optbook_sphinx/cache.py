@@ -501,6 +501,28 @@ def forget_stale_examples(root, package, examples_dirs, gallery_dirs, stamps_pat
     return forgotten
 
 
+def examples_to_run(root, examples_dirs, gallery_dirs, filename_pattern, ignore_pattern):
+    """The examples sphinx-gallery will execute: those whose MD5 file is missing or stale.
+
+    sphinx-gallery executes an example whose path matches ``filename_pattern``
+    when the MD5 file of its copy in the gallery folder does not hold the MD5 of
+    its source (text mode).
+    """
+    from sphinx_gallery.utils import get_md5sum
+
+    root, out = Path(root), []
+    for examples, gallery in zip(examples_dirs, gallery_dirs):
+        examples, gallery = root / examples, root / gallery
+        for script in sorted(examples.rglob("*.py")):
+            if re.search(ignore_pattern, script.name) or not re.search(filename_pattern,
+                                                                        str(script)):
+                continue
+            md5 = gallery / (script.relative_to(examples).as_posix() + ".md5")
+            if not md5.is_file() or md5.read_text() != get_md5sum(script, mode="t"):
+                out.append(script.relative_to(root).as_posix())
+    return out
+
+
 def prune_old_cache_folders(cache_path):
     """Remove the per-fingerprint cache folders of earlier versions of the book."""
     cache_path = Path(cache_path)
@@ -551,6 +573,25 @@ def _forget_stale_examples(app, config):
     if forgotten:
         logger.info("optbook: package sources changed for %d gallery example(s): %s",
                     len(forgotten), ", ".join(forgotten))
+
+
+def _serial_gallery_when_nothing_runs(app):
+    """With no example to run, sphinx-gallery need not start its pool of processes.
+
+    Starting joblib's workers costs about a second of every rebuild. The change is
+    made after the builder computed its build information, so that the pages are
+    not written again because of it.
+    """
+    conf = getattr(app.config, "sphinx_gallery_conf", None) or {}
+    if not conf.get("parallel") or not conf.get("plot_gallery", True):
+        return
+    examples = conf.get("examples_dirs", [])
+    galleries = conf.get("gallery_dirs", [])
+    examples = [examples] if isinstance(examples, str) else examples
+    galleries = [galleries] if isinstance(galleries, str) else galleries
+    if not examples_to_run(app.srcdir, examples, galleries, conf["filename_pattern"],
+                           conf.get("ignore_pattern", r"__init__\.py")):
+        conf["parallel"] = False
 
 
 def _add_key_cell(app, docname, source):
@@ -612,6 +653,8 @@ def setup(app):
     app.setup_extension("optbook_sphinx.preexecute")
     # after sphinx-gallery fills its defaults (priority 10), before it runs (builder-inited)
     app.connect("config-inited", _forget_stale_examples, priority=800)
+    # after sphinx-gallery's own builder-inited update (priority 10), before it runs
+    app.connect("builder-inited", _serial_gallery_when_nothing_runs, priority=400)
     app.connect("source-read", _add_key_cell)
     app.connect("env-get-outdated", _chapters_with_new_keys)
     app.connect("env-purge-doc", _purge)
