@@ -66,7 +66,9 @@ def detach_registry_nodes(registry, docname):
     """Detach the registry's nodes of ``docname`` (sphinx-exercise's registry layout)."""
     changed = 0
     for entry in registry.values():
-        node = entry.get("node") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            continue
+        node = entry.get("node")
         if entry.get("docname") == docname and isinstance(node, nodes.Node):
             entry["node"] = detached(node)
             changed += 1
