@@ -69,14 +69,12 @@ def module_exists(root, name):
 
 
 def sources_key(root, modules):
-    """Hash of the package's sources, of this module and of ``modules``."""
-    digest = hashlib.sha256(repr(list(modules)).encode())
-    package = Path(root) / "src" / "optbook"
-    files = [(Path(__file__).name, Path(__file__))]
-    files += [(p.relative_to(package).as_posix(), p) for p in sorted(package.rglob("*.py"))]
-    for name, path in files:
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """Key of the package's sources (:func:`.cache.fingerprint`), of this module and of ``modules``."""
+    from .cache import fingerprint
+
+    package = fingerprint(root, (Path(root) / "src" / "optbook").rglob("*.py"))
+    return "\n".join([package, hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+                      repr(list(modules))])
 
 
 def generate_api_pages(root, modules):

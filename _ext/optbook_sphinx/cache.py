@@ -561,12 +561,18 @@ def execution_key(app, docname, text):
     return keys[docname]
 
 
-def _forget_stale_examples(app, config):
-    conf = getattr(config, "sphinx_gallery_conf", None) or {}
+def _gallery_folders(conf):
+    """sphinx-gallery's ``examples_dirs`` and ``gallery_dirs``, as lists."""
     examples = conf.get("examples_dirs", [])
     galleries = conf.get("gallery_dirs", [])
     examples = [examples] if isinstance(examples, str) else examples
     galleries = [galleries] if isinstance(galleries, str) else galleries
+    return examples, galleries
+
+
+def _forget_stale_examples(app, config):
+    conf = getattr(config, "sphinx_gallery_conf", None) or {}
+    examples, galleries = _gallery_folders(conf)
     root = Path(app.srcdir)
     forgotten = forget_stale_examples(root, package_of(app), examples, galleries,
                                       root / GALLERY_STAMPS)
@@ -585,10 +591,7 @@ def _serial_gallery_when_nothing_runs(app):
     conf = getattr(app.config, "sphinx_gallery_conf", None) or {}
     if not conf.get("parallel") or not conf.get("plot_gallery", True):
         return
-    examples = conf.get("examples_dirs", [])
-    galleries = conf.get("gallery_dirs", [])
-    examples = [examples] if isinstance(examples, str) else examples
-    galleries = [galleries] if isinstance(galleries, str) else galleries
+    examples, galleries = _gallery_folders(conf)
     if not examples_to_run(app.srcdir, examples, galleries, conf["filename_pattern"],
                            conf.get("ignore_pattern", r"__init__\.py")):
         conf["parallel"] = False

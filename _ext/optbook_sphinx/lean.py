@@ -37,19 +37,11 @@ def _nodes_of(doctree):
 
 
 def adopt_foreign_nodes(doctree):
-    """Make ``doctree`` the document of every node that names another one.
-
-    Returns the number of nodes changed.
-    """
-    changed = 0
+    """Make ``doctree`` the document of every node that names another one."""
     for node in _nodes_of(doctree):
-        if node is doctree:
-            continue
         own = node.__dict__.get("_document")
-        if own is not None and own is not doctree:
+        if node is not doctree and own is not None and own is not doctree:
             node._document = doctree
-            changed += 1
-    return changed
 
 
 def detached(node):
@@ -64,15 +56,12 @@ def detached(node):
 
 def detach_registry_nodes(registry, docname):
     """Detach the registry's nodes of ``docname`` (sphinx-exercise's registry layout)."""
-    changed = 0
     for entry in registry.values():
         if not isinstance(entry, dict):
             continue
         node = entry.get("node")
         if entry.get("docname") == docname and isinstance(node, nodes.Node):
             entry["node"] = detached(node)
-            changed += 1
-    return changed
 
 
 def _doctree_read(app, doctree):
