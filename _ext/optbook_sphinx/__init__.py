@@ -17,5 +17,7 @@ job and registers the configuration values it reads:
 - :mod:`.checked`: the test that checks each rate theorem, shown under it,
   and the generated index of checked results;
 - :mod:`.lean`: pickled doctrees and environment no bigger than their content
-  (a rebuild loads every doctree).
+  (a rebuild loads every doctree);
+- :mod:`.incremental`: a rebuild in which no document was read keeps the
+  figure numbers and formatted citations of the previous build.
 """
