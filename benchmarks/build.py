@@ -9,7 +9,9 @@ The script copies the sources to a temporary folder (so that your own
 
 1. a cold HTML build (empty caches: every chapter and example executes; the
    chapters in parallel, one worker per core, while the examples run);
-2. a rebuild with no change (nothing may execute);
+2. rebuilds with no change (nothing may execute), three times in a row by
+   default (``--no-change N``), since the shorter a build the more it shows
+   the machine's noise;
 3. a rebuild after editing the prose of one chapter (nothing may execute);
 4. a rebuild after editing a leaf module of the package, ``src/optbook/online.py``
    (only what imports ``optbook.online`` executes again: chapter 10 and the
@@ -87,6 +89,8 @@ def edit_package(project, module=LEAF_MODULE):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
+    parser.add_argument("--no-change", type=int, default=3, metavar="N",
+                        help="how many rebuilds with no change to time (default: %(default)s)")
     parser.add_argument("--prose-chapter", default="01_convex_analysis",
                         help="chapter whose prose step 3 edits (default: %(default)s)")
     parser.add_argument("--module", default=LEAF_MODULE,
@@ -101,7 +105,8 @@ def main():
         shutil.copytree(ROOT, project, ignore=IGNORE)
         html = SPHINX + ["-M", "html", ".", "_build"] + OPTS
         rows.append(("cold HTML build", run(html, project, strict)))
-        rows.append(("no-change rebuild", run(html, project, strict)))
+        for i in range(args.no_change):
+            rows.append((f"no-change rebuild {i + 1}/{args.no_change}", run(html, project, strict)))
         edit_prose(project, args.prose_chapter)
         rows.append(("prose edit in one chapter", run(html, project, strict)))
         edit_package(project, args.module)

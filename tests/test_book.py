@@ -169,8 +169,14 @@ def test_pdf_has_no_stray_sections(pdf_text):
 
 
 def test_no_change_rebuild_reads_and_executes_nothing():
-    """A second build with no change re-reads no page and runs no cell or example."""
+    """A second build with no change re-reads no page and runs no cell or example.
+
+    It also keeps the search index whole: Sphinx alone drops the index entries of
+    the pages it does not write again (Sphinx #12599, mended in
+    _ext/optbook_sphinx/incremental.py), which here would be all of them.
+    """
     _require(HTML / "index.html", "make html")
+    before = _search_index()
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-M", "html", ".", "_build", "-W", "--keep-going",
          "-n"],
@@ -183,6 +189,12 @@ def test_no_change_rebuild_reads_and_executes_nothing():
     ran = re.search(r"successfully executed (\d+) out of", output)
     assert ran and ran.group(1) == "0", "no gallery example runs again: " + output[-3000:]
     assert "targets for 0 source files that are out of date" in output
+    after = _search_index()
+    assert any("(in module optbook" in entry for entry in after["indexentries"])
+    for index in (before, after):  # the same entries, in any order
+        index["indexentries"] = {k: sorted(map(tuple, v)) for k, v in index["indexentries"].items()}
+    for key in ("indexentries", "objects", "docnames", "titles"):
+        assert after[key] == before[key], f"the rebuild changed the search index's {key}"
 
 
 
