@@ -19,5 +19,6 @@ job and registers the configuration values it reads:
 - :mod:`.lean`: pickled doctrees and environment no bigger than their content
   (a rebuild loads every doctree);
 - :mod:`.incremental`: a rebuild in which no document was read keeps the
-  figure numbers and formatted citations of the previous build.
+  figure numbers and formatted citations of the previous build; the search
+  index keeps its index entries across rebuilds (Sphinx drops them).
 """
