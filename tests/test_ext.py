@@ -727,8 +727,6 @@ def _search_index(root):
 
     text = (root / "_build" / "searchindex.js").read_text()
     index = json.loads(text[text.index("(") + 1:text.rindex(")")])
-    # the same entries in any order
-    index["indexentries"] = {k: sorted(map(tuple, v)) for k, v in index["indexentries"].items()}
     for terms in ("terms", "titleterms"):  # Sphinx keeps a word of a rewritten page as []
         index[terms] = {k: v for k, v in index[terms].items() if v != []}
     return index
@@ -778,14 +776,25 @@ def test_rebuild_with_nothing_read_keeps_numbers_citations_and_search_entries(tm
     assert counted == {"figures": 1, "citations": 1}
     assert _pages(root) == pages and _search_index(root) == search
 
-    # one chapter read again: both are computed, the other chapter keeps its entries
+    # the first chapter read again: the second keeps its entries, in the order of a full build
+    one = root / "one.rst"
+    one.write_text(one.read_text() + "\n.. index:: built-in function\n")
+    _sphinx(root)
+    assert counted == {"figures": 2, "citations": 2}
+    fresh = _incremental_book(tmp_path / "fresh-one", with_incremental=True)
+    (fresh / "one.rst").write_text(one.read_text())
+    _sphinx(fresh)
+    assert _search_index(root) == _search_index(fresh)
+
+    # the second chapter read again: figures renumbered, removed entries gone
     two = root / "two.rst"
     two.write_text(two.read_text().replace(".. _fig-two:", ".. figure:: img.png\n\n   First.\n\n.. _fig-two:")
                    .replace("solve_two", "solve_2"))  # and an index entry gone
     app, _ = _sphinx(root)
-    assert counted == {"figures": 2, "citations": 2}
+    assert counted == {"figures": 4, "citations": 4}  # with the fresh book's build
     assert sorted(app.env.toc_fignumbers["two"]["figure"].values()) == [(2, 1), (2, 2)]
     fresh = _incremental_book(tmp_path / "fresh", with_incremental=True)
+    (fresh / "one.rst").write_text(one.read_text())
     (fresh / "two.rst").write_text(two.read_text())
     _sphinx(fresh)
     assert _search_index(root) == _search_index(fresh)
@@ -820,3 +829,43 @@ def test_a_bibliography_warning_is_given_on_every_build(tmp_path, counted):
         _, warnings = _sphinx(root)
         assert "missing journal in nojournal" in warnings
     assert counted["citations"] == 2 and counted["figures"] == 1
+
+
+def test_citations_follow_what_no_document_records(tmp_path, counted):
+    """bibtex's HTML options, the .bib file's time stamp, suppressed warnings."""
+    import os
+
+    root = _incremental_book(tmp_path / "book", with_incremental=True)
+    _sphinx(root)
+    tooltip = 'title="Ada Lovelace. Notes. Scientific Memoirs, 1843."'
+    assert tooltip in (root / "_build" / "one.html").read_text()
+    # an HTML option of sphinxcontrib-bibtex: pages rewritten, nothing read
+    conf = root / "conf.py"
+    conf.write_text(conf.read_text() + "bibtex_tooltips = False\n")
+    _sphinx(root)
+    assert counted["citations"] == 2 and counted["figures"] == 1
+    assert tooltip not in (root / "_build" / "one.html").read_text()
+    conf.write_text(conf.read_text().replace("bibtex_tooltips = False\n", ""))
+    _sphinx(root)
+    assert tooltip in (root / "_build" / "one.html").read_text()
+    # a .bib file replaced by a copy with an older time stamp (cp -p, tar x):
+    # bibtex parses it again, Sphinx reads no document
+    bib = root / "refs.bib"
+    stamp = bib.stat().st_mtime - 3600
+    bib.write_text(INCREMENTAL_BIB.replace("{Notes}", "{Sketch}"))
+    os.utime(bib, (stamp, stamp))
+    calls = counted["citations"]
+    _sphinx(root, force_all=True)
+    assert counted["citations"] == calls + 1
+    assert 'title="Ada Lovelace. Sketch. Scientific Memoirs, 1843."' in (
+        root / "_build" / "one.html").read_text()
+
+
+def test_a_suppressed_bibliography_warning_does_not_force_a_recomputation(tmp_path, counted):
+    root = _incremental_book(tmp_path / "book", with_incremental=True, key_two="nojournal")
+    conf = root / "conf.py"
+    conf.write_text(conf.read_text() + "suppress_warnings = ['bibtex.missing_field']\n")
+    for _ in range(2):
+        _, warnings = _sphinx(root)
+        assert "missing journal" not in warnings
+    assert counted["citations"] == 1

@@ -15,12 +15,20 @@ The environment's content changes only through documents: Sphinx emits
 every document it is about to read (serial or parallel read), and a change of
 a configuration value that the environment depends on makes it read every
 document. So when no ``env-purge-doc`` was emitted in a build, the figure
-numbers (``env.toc_fignumbers``) and the formatted citations (the ``cite``
-domain's ``citations``) restored from the pickled environment are the ones a
-recomputation would give, and are kept. The citations are kept only if their
-last computation emitted no warning, so that a warning about the bibliography
-(a duplicate label, a missing field) is given again on every build, as without
-this module.
+numbers (``env.toc_fignumbers``) restored from the pickled environment are the
+ones a recomputation would give, and are kept. The formatted citations (the
+``cite`` domain's ``citations``) also depend on what no document records: the
+``bibtex_*`` values, which sphinxcontrib-bibtex registers as HTML options (a
+change rewrites the pages but reads nothing), the bibliography files (parsed
+again whenever their modification time differs, even to an older one) and the
+versions of pybtex and sphinxcontrib-bibtex. They are kept only when these are
+those of their last computation and that computation gave no warning, so that a
+warning about the bibliography (a duplicate label, a missing field) is given
+again on every build, as without this module. (A pybtex style defined in
+``conf.py`` and edited there is not seen: build with ``-E`` after such an edit.
+Sphinx pickles the environment only when it has read a document, so after a
+change of these inputs alone the citations are formatted at every rebuild until
+a document is read again: slower, not wrong.)
 
 The module also mends what a rebuild loses: Sphinx's search index is
 rewritten at every HTML build from the previous ``searchindex.js`` and the
@@ -29,17 +37,20 @@ entries (``indexentries``, what the search box shows for the general index:
 every function of the API reference), so that after any rebuild they were
 left only for the pages written again; after a rebuild with nothing written,
 none (Sphinx issue #12599, open in Sphinx 9.0). Here the loader restores them,
-and the pruning of the pages to be rewritten removes theirs.
+the pruning drops those of the pages rewritten or removed, and the freezing
+puts the documents in the order of a full build.
 
-All three are patches of upstream classes, process-wide but inert in a Sphinx
+These are patches of upstream classes, process-wide but inert in a Sphinx
 project that does not load this extension (tested in ``tests/test_ext.py``).
 """
 
 import logging
 import weakref
+from importlib import metadata
 
 from sphinx.environment.collectors.toctree import TocTreeCollector
 from sphinx.search import IndexBuilder
+from sphinx.util.logging import is_suppressed_warning
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
 # For each environment being built: has a document been purged (read or removed)?
@@ -71,12 +82,27 @@ def assign_figure_numbers(self, env):
 
 
 class _WarningCounter(logging.Handler):
-    def __init__(self):
+    """Counts the warnings logged while it is attached, as Sphinx would show them."""
+
+    def __init__(self, suppress_warnings):
         super().__init__(level=logging.WARNING)
+        self.suppress_warnings = suppress_warnings
         self.count = 0
 
     def emit(self, record):
-        self.count += 1
+        if not is_suppressed_warning(getattr(record, "type", ""), getattr(record, "subtype", ""),
+                                     self.suppress_warnings):
+            self.count += 1
+
+
+def _citation_inputs(domain):
+    """What the formatted citations depend on besides the documents (see above)."""
+    config = domain.env.config
+    return (
+        sorted((value.name, repr(value.value)) for value in config if value.name.startswith("bibtex_")),
+        sorted((str(path), bibfile.mtime) for path, bibfile in domain.bibdata.bibfiles.items()),
+        metadata.version("pybtex"), metadata.version("sphinxcontrib-bibtex"),
+    )
 
 
 _bibtex_env_updated = BibtexDomain.env_updated
@@ -84,22 +110,24 @@ _bibtex_env_updated = BibtexDomain.env_updated
 
 def bibtex_env_updated(self):
     """sphinxcontrib-bibtex's citation formatting, unless nothing can have changed."""
-    clean_key = "optbook_citations_clean"
-    if _unchanged(self.env) and self.data.get(clean_key) and self.citations:
+    inputs_key = "optbook_citation_inputs"  # the inputs of a computation that gave no warning
+    inputs = _citation_inputs(self)
+    if _unchanged(self.env) and self.data.get(inputs_key) == inputs and self.citations:
         return []  # the citations restored from the pickle are still right
     # the read's warnings are held back until it ends: count them as they are logged
-    counter = _WarningCounter()
+    counter = _WarningCounter(self.env.config.suppress_warnings)
     sphinx_logger = logging.getLogger("sphinx")
     sphinx_logger.addHandler(counter)
     try:
         result = _bibtex_env_updated(self)
     finally:
         sphinx_logger.removeHandler(counter)
-    self.data[clean_key] = counter.count == 0
+    self.data[inputs_key] = inputs if counter.count == 0 else None
     return result
 
 
-_index_init, _index_load, _index_prune = IndexBuilder.__init__, IndexBuilder.load, IndexBuilder.prune
+_index_init, _index_load = IndexBuilder.__init__, IndexBuilder.load
+_index_prune, _index_freeze = IndexBuilder.prune, IndexBuilder.freeze
 
 
 def index_init(self, env, *args, **kwargs):
@@ -123,8 +151,15 @@ def index_load(self, stream, format):
     for entry, refs in frozen.get("indexentries", {}).items():
         for doc, target, main in refs:
             entries.setdefault(index2fn[doc], []).append((entry, target, "main" if main else ""))
-    # in the order a full build feeds them: documents sorted, each one's entries sorted
-    self._index_entries = {doc: sorted(refs) for doc, refs in sorted(entries.items())}
+    # each document's entries sorted, as feed() leaves them
+    self._index_entries = {doc: sorted(refs) for doc, refs in entries.items()}
+
+
+def index_freeze(self):
+    """Sphinx's freezing, with the documents' index entries in the order of a full build."""
+    if getattr(self, "_optbook_restore", False):
+        self._index_entries = dict(sorted(self._index_entries.items()))
+    return _index_freeze(self)
 
 
 def index_prune(self, docnames):
@@ -141,7 +176,8 @@ def setup(app):
     app.add_config_value("optbook_incremental", True, "")  # no rebuild when toggled
     TocTreeCollector.assign_figure_numbers = assign_figure_numbers
     BibtexDomain.env_updated = bibtex_env_updated
-    IndexBuilder.__init__, IndexBuilder.load, IndexBuilder.prune = index_init, index_load, index_prune
+    IndexBuilder.__init__, IndexBuilder.load = index_init, index_load
+    IndexBuilder.prune, IndexBuilder.freeze = index_prune, index_freeze
     # builder-inited comes after the environment is loaded and before the read
     app.connect("builder-inited", start_build)
     app.connect("env-purge-doc", note_purge)
