@@ -832,7 +832,7 @@ def test_a_bibliography_warning_is_given_on_every_build(tmp_path, counted):
 
 
 def test_citations_follow_what_no_document_records(tmp_path, counted):
-    """bibtex's HTML options, the .bib file's time stamp, suppressed warnings."""
+    """bibtex's HTML options and the .bib file's time stamp, which no document records."""
     import os
 
     root = _incremental_book(tmp_path / "book", with_incremental=True)
