@@ -197,7 +197,6 @@ def test_no_change_rebuild_reads_and_executes_nothing():
         assert after[key] == before[key], f"the rebuild changed the search index's {key}"
 
 
-
 def test_pickled_doctrees_hold_their_own_content_only():
     """Every rebuild unpickles every doctree (numbered figures): they must stay small.
 

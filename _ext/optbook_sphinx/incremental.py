@@ -135,15 +135,24 @@ def index_init(self, env, *args, **kwargs):
     self._optbook_restore = getattr(env.config, "optbook_incremental", False)
 
 
+class _Parsed:
+    """A stand-in for the index format whose ``load`` returns what was parsed already."""
+
+    def __init__(self, frozen):
+        self.frozen = frozen
+
+    def load(self, stream):
+        return self.frozen
+
+
 def index_load(self, stream, format):
     """Sphinx's loader, then the index entries of the loaded file (see above)."""
-    _index_load(self, stream, format)  # a file of another version raises ValueError here
     if not getattr(self, "_optbook_restore", False):
-        return
+        return _index_load(self, stream, format)
     if isinstance(format, str):
         format = self.formats[format]
-    stream.seek(0)
-    frozen = format.load(stream)
+    frozen = format.load(stream)  # the file is parsed once, for Sphinx and for this
+    _index_load(self, stream, _Parsed(frozen))  # a file of another version raises ValueError
     index2fn = frozen["docnames"]
     entries = {}
     # freeze() wrote entry -> [(document index, target id, main entry?)], lower-cased
